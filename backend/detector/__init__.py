@@ -1,0 +1,66 @@
+"""Flask JSON API that tells real photographs from AI-generated images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BACKEND_DIR.parent
+
+DEFAULTS = {
+    "MODEL_PATH": str(BACKEND_DIR / "model" / "classifier.h5"),
+    # Werkzeug answers 413 before reading more than this many bytes of a request.
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "MAX_FILES": 32,
+    "MAX_PIXELS": 50_000_000,
+    # Comma-separated origins allowed to call /api from another site; empty = same origin only.
+    "CORS_ORIGINS": "",
+    "FRONTEND_DIST": str(REPO_DIR / "frontend" / "dist"),
+    "PERFORMANCE_DIR": str(REPO_DIR / "performance"),
+    # Tests inject a ready classifier here instead of loading MODEL_PATH.
+    "CLASSIFIER": None,
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then FLASK_* environment variables, then test_config."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from . import api, errors, frontend
+    from .uploads import InMemoryRequest
+
+    app.request_class = InMemoryRequest
+    errors.register(app)
+    register_classifier(app)
+    register_cors(app)
+    app.register_blueprint(api.bp)
+    frontend.register(app)
+    return app
+
+
+def register_classifier(app: Flask) -> None:
+    """Load and warm up the model once per process (per gunicorn worker)."""
+    classifier = app.config["CLASSIFIER"]
+    if classifier is None:
+        from .classifier import Classifier
+
+        classifier = Classifier.load(app.config["MODEL_PATH"])
+        app.logger.info("loaded model %s (version %s)", app.config["MODEL_PATH"], classifier.version)
+    app.extensions["classifier"] = classifier
+
+
+def register_cors(app: Flask) -> None:
+    """Allow cross-origin calls to /api only from the configured origins."""
+    origins = app.config["CORS_ORIGINS"]
+    if isinstance(origins, str):
+        origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
+    if origins:
+        from flask_cors import CORS
+
+        CORS(app, resources={r"/api/*": {"origins": origins}})

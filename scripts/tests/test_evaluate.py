@@ -1,0 +1,98 @@
+"""evaluate.py, export_tflite.py and predict.py on the tiny trained model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import evaluate
+import export_tflite
+import predict
+from synthetic_data import run_script
+from metrics import classification_report, expected_calibration_error
+
+
+@pytest.fixture
+def model_copy(trained, tmp_path):
+    """The trained model and card in a folder of their own, so tests may rewrite the card."""
+    folder = tmp_path / "model"
+    shutil.copytree(trained / "model", folder)
+    return folder / "classifier.h5"
+
+
+def test_writes_metrics_and_every_plot(tiny_dataset, trained, model_copy, tmp_path):
+    out = tmp_path / "performance"
+    assert evaluate.main(["--data", str(tiny_dataset), "--model", str(model_copy), "--out", str(out),
+                          "--history", str(trained / "performance" / "history.csv"),
+                          "--jpeg-qualities", "90", "40"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["test_images"] == 48
+    assert 0 <= metrics["accuracy"] <= 1 and 0 <= metrics["roc_auc"] <= 1 and 0 <= metrics["ece"] <= 1
+    assert set(metrics["per_class"]) == {"REAL", "FAKE"}
+    assert sum(map(sum, metrics["confusion_matrix"]["matrix"])) == 48
+    assert [row["quality"] for row in metrics["jpeg_robustness"]] == [90, 40]
+    for _, _, file in evaluate.PLOTS:
+        with Image.open(out / file) as plot:
+            assert plot.format == "PNG" and plot.width > 300
+    card = json.loads(model_copy.with_name("model_card.json").read_text())
+    assert card["metrics"]["accuracy"] == metrics["accuracy"]
+    assert [plot["file"] for plot in card["plots"]] == [file for _, _, file in evaluate.PLOTS]
+
+
+def test_reads_the_test_split_from_a_zip(tiny_dataset, model_copy, tmp_path):
+    archive = tmp_path / "cifake-test.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((tiny_dataset / "test").rglob("*.jpg")):
+            zf.write(path, path.relative_to(tiny_dataset))
+    out = tmp_path / "performance"
+    assert evaluate.main(["--data", str(archive), "--model", str(model_copy), "--out", str(out),
+                          "--jpeg-qualities", "--no-card"]) == 0
+    assert json.loads((out / "metrics.json").read_text())["test_images"] == 48
+
+
+def test_metrics_on_known_values():
+    labels = np.array([1, 1, 1, 0, 0, 0])
+    probabilities = np.array([0.9, 0.8, 0.4, 0.1, 0.2, 0.7])
+    report = classification_report(probabilities, labels)
+    assert report["accuracy"] == pytest.approx(4 / 6, abs=1e-4)
+    assert report["confusion_matrix"]["matrix"] == [[2, 1], [1, 2]]
+    assert report["per_class"]["REAL"]["precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert report["roc_auc"] == pytest.approx(8 / 9, abs=1e-4)
+    # Perfectly calibrated: 80% confident and right 80% of the time.
+    calibrated_p = np.full(10, 0.8)
+    assert expected_calibration_error(calibrated_p, np.array([1] * 8 + [0] * 2)) == pytest.approx(0.0)
+    assert expected_calibration_error(calibrated_p, np.array([1] * 5 + [0] * 5)) == pytest.approx(0.3)
+
+
+def test_tflite_export_matches_keras(tiny_dataset, model_copy, capsys):
+    out = model_copy.with_suffix(".tflite")
+    assert export_tflite.main(["--model", str(model_copy), "--check-data", str(tiny_dataset)]) == 0
+    assert out.is_file() and out.stat().st_size > 100_000
+    assert "label disagreements = 0" in capsys.readouterr().out
+
+
+def test_predict_prints_label_and_probability(model_copy, tmp_path, capsys):
+    big = tmp_path / "photo.png"
+    Image.new("RGB", (1200, 800), (30, 120, 200)).save(big)
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture")
+    status = predict.main([str(big), str(text), "--model", str(model_copy), "--json"])
+    assert status == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0]["file"] == str(big) and lines[0]["label"] in ("REAL", "FAKE")
+    assert 0 <= lines[0]["probability_real"] <= 1
+    assert lines[1]["file"] == str(text) and "not an image" in lines[1]["error"]
+
+
+def test_predict_human_output(model_copy, tmp_path):
+    image = tmp_path / "a.gif"
+    Image.new("P", (64, 64)).save(image)
+    result = run_script("predict", str(image), "--model", str(model_copy))
+    assert result.returncode == 0, result.stderr
+    path, label, probability = result.stdout.strip().split("\t")
+    assert path == str(image) and label in ("REAL", "FAKE") and probability.startswith("P(REAL)=")

@@ -1,0 +1,31 @@
+"""The shipped model on the full CIFAKE test split, when the test zip is available.
+
+Set CIFAKE_TEST_ZIP to the path of cifake-test.zip (CI does); without it this is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from common import DEFAULT_MODEL_PATH, load_split
+from metrics import accuracy
+
+TEST_ZIP = os.environ.get("CIFAKE_TEST_ZIP", "")
+REQUIRED_ACCURACY = 0.975
+
+
+@pytest.mark.skipif(not Path(TEST_ZIP).is_file(),
+                    reason="CIFAKE_TEST_ZIP does not name cifake-test.zip: shipped-model accuracy not checked")
+def test_shipped_model_accuracy_on_the_full_test_split():
+    from detector.classifier import Classifier
+
+    classifier = Classifier.load(DEFAULT_MODEL_PATH)
+    data = load_split(Path(TEST_ZIP), "test", show_progress=False)
+    assert len(data.labels) >= 19_900 and not data.skipped
+    probabilities = np.concatenate([classifier.predict(data.pixels[i:i + 1024])
+                                    for i in range(0, len(data.pixels), 1024)])
+    assert accuracy(probabilities, data.labels) >= REQUIRED_ACCURACY

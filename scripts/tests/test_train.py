@@ -1,0 +1,98 @@
+"""train.py end to end on a tiny dataset: the model contract, the card, resuming."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import train
+from detector.classifier import Classifier
+
+
+def test_writes_a_model_that_meets_the_contract(trained):
+    model_path = trained / "model" / "classifier.h5"
+    classifier = Classifier.load(model_path)
+    model = classifier.model
+    assert model.input_shape == (None, 32, 32, 3)
+    assert model.output_shape == (None, 1)
+    assert model.count_params() <= 1_000_000
+    assert model_path.stat().st_size < 5 * 1024 * 1024
+    # Raw 0..255 pixels in (rescaling is inside), a probability out.
+    probabilities = classifier.predict(np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8))
+    assert np.all((probabilities >= 0) & (probabilities <= 1))
+
+
+def test_writes_the_model_card(trained):
+    card = json.loads((trained / "model" / "model_card.json").read_text())
+    assert card["class_names"] == ["FAKE", "REAL"]
+    assert card["threshold"] == 0.5
+    assert card["input"]["shape"] == [None, 32, 32, 3]
+    assert card["parameters"] == train.make_model().count_params()
+    training = card["training"]
+    assert training["epochs"] == 1 and training["wall_time_seconds"] >= 0
+    assert training["train_images"] + training["validation_images"] == 48
+    assert "tensorflow" in card["library_versions"] and training["hardware"]
+
+
+def test_writes_history_and_tensorboard_logs(trained):
+    with (trained / "performance" / "history.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1 and {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(rows[0])
+    assert any((trained / "run" / "logs").rglob("events.out.tfevents.*"))
+    assert (trained / "run" / "best.keras").is_file()
+
+
+def test_rerun_resumes_after_an_interruption(tiny_dataset, tmp_path, monkeypatch):
+    class InterruptAfterFirstEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise KeyboardInterrupt
+
+    original_fit = keras.Model.fit
+
+    def interrupted_fit(self, *args, callbacks=(), **kwargs):
+        return original_fit(self, *args, callbacks=[*callbacks, InterruptAfterFirstEpoch()], **kwargs)
+
+    argv = ["--data-dir", str(tiny_dataset), "--batch-size", "16", "--epochs", "2",
+            "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "classifier.h5"),
+            "--history-out", str(tmp_path / "history.csv")]
+    monkeypatch.setattr(keras.Model, "fit", interrupted_fit)
+    with pytest.raises(KeyboardInterrupt):
+        train.main(argv)
+    assert not (tmp_path / "classifier.h5").exists()
+
+    monkeypatch.setattr(keras.Model, "fit", original_fit)
+    assert train.main(argv) == 0
+    with (tmp_path / "history.csv").open() as handle:
+        epochs = [int(row["epoch"]) for row in csv.DictReader(handle)]
+    assert epochs == [0, 1]  # epoch 0 was not trained again
+    assert (tmp_path / "classifier.h5").is_file()
+
+
+def test_validation_split_is_stratified_and_seeded():
+    labels = np.array([0] * 100 + [1] * 50)
+    train_idx, val_idx = train.split_indices(labels, 0.1)
+    assert len(val_idx) == 15 and np.sum(labels[val_idx] == 1) == 5
+    assert not set(train_idx) & set(val_idx) and len(train_idx) + len(val_idx) == 150
+    again = train.split_indices(labels, 0.1)
+    np.testing.assert_array_equal(val_idx, again[1])
+
+
+def test_temperature_scaling_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(0, 3, 20000)
+    labels = (rng.uniform(size=true_logits.size) < 1 / (1 + np.exp(-true_logits))).astype(int)
+    # A model that is twice as confident as it should be.
+    assert abs(train.fit_temperature(2 * true_logits, labels) - 2.0) < 0.15
+
+
+def test_jpeg_variants_are_recompressed_copies():
+    pixels = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    variants = train.jpeg_variants(pixels)
+    assert variants.shape == pixels.shape and variants.dtype == np.uint8
+    assert not np.array_equal(variants, pixels)
+    # Still the same pictures: re-compression changes pixels only a little on average.
+    assert np.abs(variants.astype(int) - pixels).mean() < 60
