@@ -1,0 +1,142 @@
+"""The /api blueprint: predict, health, model card and OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from flask import Blueprint, abort, current_app, request, send_from_directory
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity, UnsupportedMediaType
+
+from .classifier import Classifier, label_for
+from .errors import error_body
+from .heatmap import explanation
+from .preprocessing import ImageTooLargeError, PreparedImage, UnsupportedImageError, prepare_image
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+LIMITATIONS = [
+    "Trained only on CIFAKE: 32x32 pictures of the ten CIFAR-10 subjects (planes, cars, birds, cats, deer, "
+    "dogs, frogs, horses, ships, trucks), real ones from CIFAR-10 and fakes from Stable Diffusion 1.4.",
+    "Every upload is shrunk to 32x32 pixels before the model sees it, so detail in large photos is lost.",
+    "Images from newer or different generators (Midjourney, DALL-E, SDXL, Flux, ...), edited images and "
+    "screenshots are outside what it was trained on; its verdict on them is a guess, however confident.",
+    "A verdict is a statistical estimate, not proof: do not use it alone to accuse anyone of faking an image.",
+]
+
+
+def classifier() -> Classifier:
+    """The classifier loaded at start-up."""
+    return current_app.extensions["classifier"]
+
+
+@bp.post("/predict")
+def predict():
+    """Classify one or more uploaded images (multipart field `image`)."""
+    uploads = request.files.getlist("image")
+    if not uploads:
+        abort(400, description="Send the picture as multipart/form-data in a field named 'image'.")
+    limit = current_app.config["MAX_FILES"]
+    if len(uploads) > limit:
+        abort(400, description=f"Too many images in one request ({len(uploads)}); the limit is {limit}.")
+
+    prepared = [_prepare(upload) for upload in uploads]
+    ready = [item for item in prepared if isinstance(item, PreparedImage)]
+    probabilities, inference_ms = _classify([item.pixels for item in ready])
+    explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
+
+    results, answers = [], iter(probabilities)
+    for upload, item in zip(uploads, prepared):
+        if isinstance(item, HTTPException):
+            results.append({"filename": upload.filename, "error": error_body(item)})
+        else:
+            results.append(_result(upload, item, next(answers), inference_ms, explain))
+
+    if len(uploads) == 1:
+        if isinstance(prepared[0], HTTPException):
+            raise prepared[0]
+        return results[0]
+    return {"results": results}
+
+
+def _prepare(upload: FileStorage) -> PreparedImage | HTTPException:
+    """Decode one upload, or the HTTP error that describes why it cannot be used."""
+    data = upload.read()
+    if not data:
+        name = f" {upload.filename!r}" if upload.filename else ""
+        return BadRequest(description=f"The file{name} is empty.")
+    try:
+        return prepare_image(data, max_pixels=current_app.config["MAX_PIXELS"])
+    except ImageTooLargeError as error:
+        return UnprocessableEntity(description=str(error))
+    except UnsupportedImageError as error:
+        return UnsupportedMediaType(description=str(error))
+
+
+def _classify(images: list[np.ndarray]) -> tuple[np.ndarray, float]:
+    """P(REAL) for all decoded images in one batch, and the time the model took."""
+    if not images:
+        return np.empty(0), 0.0
+    started = time.perf_counter()
+    probabilities = classifier().predict(np.stack(images))
+    return probabilities, (time.perf_counter() - started) * 1000
+
+
+def _result(upload: FileStorage, image: PreparedImage, probability: float, inference_ms: float, explain: bool):
+    """The JSON answer for one classified image."""
+    model = classifier()
+    label = label_for(probability, model.threshold)
+    result = {
+        "filename": upload.filename,
+        "label": label,
+        "probability_real": round(float(probability), 6),
+        "confidence": round(float(probability if label == "REAL" else 1 - probability), 6),
+        "threshold": model.threshold,
+        "model_version": model.version,
+        "inference_ms": round(inference_ms, 3),
+        "image": {"width": image.width, "height": image.height, "format": image.format},
+    }
+    if explain:
+        result["explanation"] = explanation(image.pixels, model.explain(image.pixels))
+    return result
+
+
+@bp.get("/health")
+def health():
+    """Liveness and readiness: the model is loaded (it is loaded before the app serves)."""
+    return {"status": "ok", "model_loaded": True, "model_version": classifier().version}
+
+
+@bp.get("/model")
+def model_card():
+    """The model card: training data, measured metrics, limitations and plots."""
+    card = dict(classifier().card)
+    card.setdefault("version", classifier().version)
+    card.setdefault("threshold", classifier().threshold)
+    card["limitations"] = LIMITATIONS
+    performance_dir = Path(current_app.config["PERFORMANCE_DIR"])
+    card["plots"] = [
+        {"name": plot["name"], "title": plot["title"], "url": f"/api/model/plots/{plot['file']}"}
+        for plot in card.get("plots", [])
+        if (performance_dir / plot["file"]).is_file()
+    ]
+    return card
+
+
+@bp.get("/model/plots/<name>")
+def model_plot(name: str):
+    """One of the evaluation plots listed in the model card."""
+    files = {plot["file"] for plot in classifier().card.get("plots", [])}
+    if name not in files:
+        abort(404, description=f"No plot named {name!r}.")
+    return send_from_directory(current_app.config["PERFORMANCE_DIR"], name, max_age=3600)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The hand-written OpenAPI 3.1 description of this API."""
+    return json.loads(resources.files(__package__).joinpath("openapi.json").read_text())

@@ -1,0 +1,120 @@
+"""The Keras CNN behind the API: loaded once, warmed up, called on batches.
+
+Model contract: float32 RGB pixels in 0..255, shape (None, 32, 32, 3), with
+rescaling inside the model; output (None, 1) is the sigmoid P(REAL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .preprocessing import IMAGE_SIZE
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+CLASS_NAMES = ("FAKE", "REAL")
+THRESHOLD = 0.5
+INPUT_SPEC = tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE, 3], tf.float32)
+# Grad-CAM on a 4x4 feature map says little about a 32x32 picture, so it uses
+# the last convolutional feature map that is at least this many cells wide.
+MIN_CAM_SIZE = 8
+
+
+class ModelLoadError(RuntimeError):
+    """The model file is missing, unreadable or breaks the model contract."""
+
+
+def label_for(probability_real: float, threshold: float = THRESHOLD) -> str:
+    """REAL above the threshold, FAKE otherwise."""
+    return "REAL" if probability_real > threshold else "FAKE"
+
+
+class Classifier:
+    """Batched P(REAL) and Grad-CAM explanations from a Keras model."""
+
+    def __init__(self, model: keras.Model, card: dict | None = None, version: str | None = None):
+        self.model = model
+        self.card = card or {}
+        self.threshold = float(self.card.get("threshold", THRESHOLD))
+        self.version = version or str(self.card.get("version", "unversioned"))
+        _check_contract(model)
+        # One traced graph for any batch size: no retracing per request.
+        self._forward = tf.function(lambda x: model(x, training=False), input_signature=[INPUT_SPEC])
+        self._cam = _make_grad_cam(model)
+        self.predict(np.zeros((1, IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8))  # warm-up: trace now, not on a request
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Classifier":
+        """Load an .h5 model and the model_card.json next to it."""
+        path = Path(path)
+        if not path.is_file():
+            raise ModelLoadError(f"model file {path} does not exist")
+        try:
+            model = keras.models.load_model(path, compile=False)
+        except Exception as error:  # h5py, Keras and OS errors all mean the same here
+            raise ModelLoadError(f"cannot load model {path}: {error}") from error
+        card_path = path.with_name("model_card.json")
+        card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+        version = card.get("version") or hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        return cls(model, card, version)
+
+    def predict(self, pixels: np.ndarray) -> np.ndarray:
+        """P(REAL) for a batch of uint8 or float (n, 32, 32, 3) images, as a float array of n."""
+        batch = tf.convert_to_tensor(np.asarray(pixels, dtype=np.float32))
+        return self._forward(batch).numpy().reshape(-1).astype(float)
+
+    def explain(self, pixels: np.ndarray) -> np.ndarray:
+        """Grad-CAM grid in 0..1 for one (32, 32, 3) image: where the evidence for its verdict lies."""
+        image = tf.convert_to_tensor(np.asarray(pixels, dtype=np.float32)[None])
+        return self._cam(image, tf.constant(self.threshold, tf.float32)).numpy()
+
+
+def _check_contract(model: keras.Model) -> None:
+    """Refuse a model whose input or output shape breaks the contract."""
+    if tuple(model.input_shape[1:]) != (IMAGE_SIZE, IMAGE_SIZE, 3) or tuple(model.output_shape[1:]) != (1,):
+        raise ModelLoadError(
+            f"model takes {model.input_shape} and returns {model.output_shape}; "
+            f"expected (None, {IMAGE_SIZE}, {IMAGE_SIZE}, 3) -> (None, 1)"
+        )
+
+
+def _make_grad_cam(model: keras.Model):
+    """Build a compiled Grad-CAM function (Selvaraju et al., 2017) for model."""
+    feature_layer = next(
+        (layer for layer in reversed(model.layers)
+         if len(layer.output.shape) == 4 and (layer.output.shape[1] or 0) >= MIN_CAM_SIZE),
+        None,
+    )
+    if feature_layer is None:
+        raise ModelLoadError("model has no convolutional feature map to explain")
+    # Explain the pre-sigmoid score when the model exposes it: the sigmoid
+    # saturates on confident images and its gradient vanishes.
+    names = {layer.name for layer in model.layers}
+    score_output = model.get_layer("logit").output if "logit" in names else model.output
+    score_is_logit = "logit" in names
+    grad_model = keras.Model(model.inputs, [feature_layer.output, score_output, model.output])
+
+    @tf.function(input_signature=[INPUT_SPEC, tf.TensorSpec([], tf.float32)])
+    def grad_cam(image, threshold):
+        with tf.GradientTape() as tape:
+            features, score, probability = grad_model(image, training=False)
+            # Evidence for the verdict given: towards REAL for REAL, towards FAKE otherwise.
+            is_real = probability[0, 0] > threshold
+            if score_is_logit:
+                target = tf.where(is_real, score[0, 0], -score[0, 0])
+            else:
+                target = tf.where(is_real, score[0, 0], 1.0 - score[0, 0])
+        gradients = tape.gradient(target, features)
+        weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
+        cam = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))[0]
+        peak = tf.reduce_max(cam)
+        return tf.where(peak > 0, cam / peak, tf.zeros_like(cam))
+
+    return grad_cam

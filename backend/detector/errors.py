@@ -1,0 +1,34 @@
+"""One JSON error shape for every error: {"code", "name", "description"}."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def error_body(error: HTTPException) -> dict:
+    """The JSON body for an HTTP error, also used per file in batch answers."""
+    return {"code": error.code, "name": error.name, "description": error.description}
+
+
+def handle_http_error(error: HTTPException):
+    """Answer any HTTP error as JSON instead of Werkzeug's HTML page."""
+    response = jsonify(error_body(error))
+    response.status_code = error.code or 500
+    # Keep headers such as Allow (405) that the exception carries.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def handle_unexpected_error(error: Exception):
+    """Log the traceback on the server and give the client a plain 500."""
+    current_app.logger.exception("unhandled error")
+    return handle_http_error(InternalServerError(description="The server failed to process the request."))
+
+
+def register(app: Flask) -> None:
+    """Install the JSON error handlers."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,27 @@
+"""gunicorn settings, the same for `make run` and the container.
+
+    gunicorn -c backend/gunicorn.conf.py
+
+PORT (default 8000) or BIND (default 127.0.0.1:$PORT) choose the address,
+WEB_CONCURRENCY the number of worker processes, GUNICORN_THREADS the
+threads per worker.
+"""
+
+import os
+from pathlib import Path
+
+wsgi_app = "detector:create_app()"
+chdir = str(Path(__file__).resolve().parent)
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads share one loaded model per worker; TensorFlow releases the GIL.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# No preload_app: each worker loads TensorFlow itself, which is not fork-safe.
+timeout = 60
+graceful_timeout = 20
+# The access log records method, path, status and timing, never request bodies.
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# No control socket: it would be created under $HOME, which a container lacks.
+control_socket_disable = True

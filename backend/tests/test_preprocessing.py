@@ -1,0 +1,147 @@
+"""prepare_image: known pixel values for every mode and format, and refusals."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import images
+from detector.preprocessing import (
+    IMAGE_SIZE,
+    ImageTooLargeError,
+    UnsupportedImageError,
+    prepare_image,
+)
+
+
+def test_32x32_png_passes_through_unchanged():
+    original = images.noise((32, 32), seed=3)
+    prepared = prepare_image(images.encode(original, "PNG"))
+    assert prepared.pixels.dtype == np.uint8
+    assert prepared.pixels.shape == (IMAGE_SIZE, IMAGE_SIZE, 3)
+    np.testing.assert_array_equal(prepared.pixels, np.asarray(original))
+    assert (prepared.width, prepared.height, prepared.format) == (32, 32, "PNG")
+
+
+def test_large_image_is_shrunk_whole_with_antialiasing():
+    # Vertical stripes one pixel wide average to grey; nearest-neighbour would keep pure black or white.
+    stripes = np.zeros((256, 512, 3), np.uint8)
+    stripes[:, ::2] = 255
+    prepared = prepare_image(images.encode(Image.fromarray(stripes), "PNG"))
+    assert prepared.pixels.shape == (32, 32, 3)
+    assert (prepared.width, prepared.height) == (512, 256)
+    assert np.all(np.abs(prepared.pixels.astype(int) - 128) <= 3)
+
+
+def test_solid_colour_survives_resizing():
+    prepared = prepare_image(images.encode(images.solid((10, 200, 90), (300, 170)), "PNG"))
+    assert np.all(prepared.pixels == (10, 200, 90))
+
+
+def test_transparency_is_composited_on_white():
+    image = Image.new("RGBA", (32, 32), (255, 0, 0, 0))
+    image.paste((0, 0, 255, 255), (16, 0, 32, 32))
+    pixels = prepare_image(images.encode(image, "PNG")).pixels
+    assert np.all(pixels[:, :16] == 255)
+    assert np.all(pixels[:, 16:] == (0, 0, 255))
+
+
+def test_palette_gif_with_transparency():
+    prepared = prepare_image(images.transparent_gif())
+    assert prepared.format == "GIF"
+    assert np.all(prepared.pixels[:, :16] == 255)
+    assert np.all(prepared.pixels[:, 16:] == (0, 255, 0))
+
+
+def test_animated_gif_uses_the_first_frame():
+    pixels = prepare_image(images.animated_gif()).pixels
+    assert np.all(pixels == (255, 0, 0))
+
+
+def test_sixteen_bit_png_is_rescaled_not_clipped():
+    pixels = prepare_image(images.sixteen_bit_png(value=65535 // 2)).pixels
+    assert np.all(pixels == 127)
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "1", "P", "I", "F"])
+def test_every_mode_becomes_rgb(mode):
+    image = Image.new(mode, (40, 40))
+    fmt = "TIFF" if mode in ("I", "F") else "PNG"
+    pixels = prepare_image(images.encode(image, fmt)).pixels
+    assert pixels.shape == (32, 32, 3)
+
+
+def test_cmyk_jpeg_becomes_rgb_cyan():
+    pixels = prepare_image(images.cmyk_jpeg()).pixels.astype(int)
+    red, green, blue = pixels[..., 0].mean(), pixels[..., 1].mean(), pixels[..., 2].mean()
+    assert red < 40 and green > 215 and blue > 215
+
+
+def test_exif_orientation_is_applied():
+    prepared = prepare_image(images.exif_rotated_jpeg())
+    pixels = prepared.pixels.astype(int)
+    # Stored 64x32 with red left and blue right; displayed rotated: red on top, blue at the bottom.
+    assert pixels[:12, :, 0].mean() > 200 and pixels[:12, :, 2].mean() < 60
+    assert pixels[-12:, :, 2].mean() > 200 and pixels[-12:, :, 0].mean() < 60
+    assert (prepared.width, prepared.height) == (64, 32)
+
+
+def test_large_jpeg_uses_draft_decoding():
+    data = images.jpeg(size=(4000, 3000), seed=1, quality=85)
+    started = time.perf_counter()
+    prepared = prepare_image(data)
+    elapsed = time.perf_counter() - started
+    assert prepared.pixels.shape == (32, 32, 3)
+    assert (prepared.width, prepared.height) == (4000, 3000)
+    # A full decode of 12 megapixels takes several times longer than a 1/8-scale draft;
+    # this bound is loose enough for a slow machine yet fails without draft mode.
+    assert elapsed < 1.0
+
+
+def test_pixel_limit_is_named():
+    with pytest.raises(ImageTooLargeError, match="pixels; the limit is 50,000,000"):
+        prepare_image(images.png_bomb(20000))
+
+
+def test_pixel_limit_below_pillows_guard_names_the_size():
+    with pytest.raises(ImageTooLargeError, match=r"60,000,000 pixels \(10000x6000\); the limit is 50,000,000"):
+        prepare_image(images.png_bomb_rect(10000, 6000))
+
+
+def test_pixel_limit_is_configurable():
+    with pytest.raises(ImageTooLargeError, match="limit is 100"):
+        prepare_image(images.png((11, 10)), max_pixels=100)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"hello, this is text renamed to .jpg",
+        bytes(range(256)) * 4,
+        images.jpeg(size=(64, 64))[:200],
+        images.png(size=(64, 64))[:120],
+        images.heic_like(),
+        b"%!PS-Adobe-3.0 EPSF-3.0\n",
+    ],
+    ids=["empty", "text", "random", "truncated-jpeg", "truncated-png", "heic", "eps"],
+)
+def test_unreadable_input_is_refused_cleanly(data):
+    with pytest.raises(UnsupportedImageError):
+        prepare_image(data)
+
+
+def test_one_pixel_image_is_accepted():
+    pixels = prepare_image(images.encode(images.solid((1, 2, 3), (1, 1)), "PNG")).pixels
+    assert np.all(pixels == (1, 2, 3))
+
+
+def test_webp_and_bmp_are_supported():
+    for fmt in ("WEBP", "BMP"):
+        prepared = prepare_image(images.encode(images.solid((0, 0, 0), (50, 50)), fmt, **({"lossless": True} if fmt == "WEBP" else {})))
+        assert prepared.format == fmt
+        assert np.all(prepared.pixels == 0)
+
