@@ -1,0 +1,13 @@
+import { apiRequest } from '@/lib/api-client';
+import type { ModelCard } from '@/types/api';
+
+function isModelCard(data: unknown): data is ModelCard {
+  if (typeof data !== 'object' || data === null) return false;
+  const card = data as Partial<ModelCard>;
+  return typeof card.version === 'string' && Array.isArray(card.limitations) && Array.isArray(card.plots);
+}
+
+/** GET /api/model: training data, measured metrics, limitations and plots. */
+export function getModelCard(signal?: AbortSignal): Promise<ModelCard> {
+  return apiRequest<ModelCard>('/api/model', { signal, validate: isModelCard });
+}

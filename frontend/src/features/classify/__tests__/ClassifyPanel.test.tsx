@@ -1,0 +1,391 @@
+import { fireEvent, screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it, vi } from 'vitest';
+import { ClassifyPanel } from '@/features/classify/components/ClassifyPanel';
+import { MAX_PARALLEL_UPLOADS } from '@/features/classify/hooks/useClassifier';
+import { hugeFile, imageFile, textFile } from '@/testing/files';
+import { errorBody, makePrediction } from '@/testing/mocks/data';
+import { server } from '@/testing/mocks/server';
+import { deferred, fileInput, liveRegion, renderWithAnnouncer } from '@/testing/render';
+
+function card(name: string) {
+  return screen.getByRole('article', { name });
+}
+
+async function findCard(name: string) {
+  return screen.findByRole('article', { name });
+}
+
+describe('classifying one image', () => {
+  it('shows a preview and progress at once, then the verdict, bar and confidence', async () => {
+    const gate = deferred();
+    server.use(
+      http.post('/api/predict', async () => {
+        await gate.promise;
+        return HttpResponse.json(makePrediction(0.973, { filename: 'photo.png' }));
+      }),
+    );
+    const onResult = vi.fn();
+    const { user } = renderWithAnnouncer(<ClassifyPanel onResult={onResult} />);
+
+    await user.upload(fileInput(), imageFile('photo.png'));
+
+    const photo = card('photo.png');
+    expect(within(photo).getByRole('img', { name: 'Preview of photo.png' })).toHaveAttribute(
+      'src',
+      expect.stringMatching(/^blob:/),
+    );
+    expect(await within(photo).findByRole('progressbar', { name: 'Checking photo.png' })).toBeInTheDocument();
+    expect(within(photo).getByText('Uploading and analysing…')).toBeInTheDocument();
+
+    gate.resolve();
+
+    expect(await within(photo).findByText('Real photo')).toBeInTheDocument();
+    expect(within(photo).queryByRole('progressbar')).not.toBeInTheDocument();
+    expect(within(photo).getByText('Very confident')).toBeInTheDocument();
+    expect(within(photo).getByText('The model is very confident (97%) that this is a real photo.')).toBeInTheDocument();
+    const meter = within(photo).getByRole('meter', { name: 'Probability that the image is a real photo' });
+    expect(meter).toHaveAttribute('aria-valuenow', '0.973');
+    expect(meter).toHaveAttribute('aria-valuetext', '97% chance of a real photo; the threshold is 50%');
+    expect(within(photo).getByText('0.973')).toBeInTheDocument();
+    expect(within(photo).getByText('0.5 threshold')).toBeInTheDocument();
+    expect(onResult).toHaveBeenCalledTimes(1);
+    expect(onResult.mock.calls[0][1]).toMatchObject({ label: 'REAL', probability_real: 0.973 });
+    expect(liveRegion()).toHaveTextContent('photo.png: Real photo. 97% chance of a real photo.');
+  });
+
+  it('sends one multipart request per file with the image field and explain=1', async () => {
+    const seen: Array<{ explain: string | null; names: string[] }> = [];
+    server.use(
+      http.post('/api/predict', async ({ request }) => {
+        const form = await request.formData();
+        const files = form.getAll('image') as File[];
+        seen.push({ explain: new URL(request.url).searchParams.get('explain'), names: files.map((file) => file.name) });
+        return HttpResponse.json(makePrediction(0.9, { filename: files[0].name }));
+      }),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), [imageFile('a.png'), imageFile('b.jpg', 'image/jpeg')]);
+    await within(await findCard('a.png')).findByText('Real photo');
+    await within(card('b.jpg')).findByText('Real photo');
+    expect(seen).toHaveLength(2);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        { explain: '1', names: ['a.png'] },
+        { explain: '1', names: ['b.jpg'] },
+      ]),
+    );
+  });
+
+  it('shows an AI-generated verdict in words', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('fake-cat.png'));
+    const fake = await findCard('fake-cat.png');
+    expect(await within(fake).findByText('AI-generated')).toBeInTheDocument();
+    expect(
+      within(fake).getByText('The model is very confident (96%) that this is made by an image generator.'),
+    ).toBeInTheDocument();
+    expect(within(fake).getByRole('meter')).toHaveAttribute('aria-valuenow', '0.04');
+  });
+});
+
+describe('the unsure band', () => {
+  it('says clearly that the model is unsure, keeping the threshold label', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('unsure-dog.png'));
+    const unsure = await findCard('unsure-dog.png');
+
+    expect(await within(unsure).findByText('Real photo')).toBeInTheDocument();
+    expect(within(unsure).getByText('Unsure')).toBeInTheDocument();
+    expect(within(unsure).getByText(/The model is unsure: it leans towards a real photo \(55%\)/)).toBeInTheDocument();
+    expect(within(unsure).getByText(/between 0.35 and 0.65 are marked unsure/)).toBeInTheDocument();
+    expect(liveRegion()).toHaveTextContent('unsure-dog.png: Real photo, but the model is unsure.');
+  });
+
+  it.each([0.35, 0.65])('treats the band edge %f as unsure', async (p) => {
+    server.use(http.post('/api/predict', () => HttpResponse.json(makePrediction(p, { filename: 'edge.png' }))));
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('edge.png'));
+    expect(await within(await findCard('edge.png')).findByText('Unsure')).toBeInTheDocument();
+  });
+
+  it('does not call a result just outside the band unsure', async () => {
+    server.use(http.post('/api/predict', () => HttpResponse.json(makePrediction(0.66, { filename: 'edge.png' }))));
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('edge.png'));
+    const edge = await findCard('edge.png');
+    expect(await within(edge).findByText('Fairly confident')).toBeInTheDocument();
+    expect(within(edge).queryByText('Unsure')).not.toBeInTheDocument();
+  });
+});
+
+describe('the Grad-CAM heatmap', () => {
+  it('is overlaid on the image when switched on, next to the 32x32 model input', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('photo.png'));
+    const photo = await findCard('photo.png');
+    await within(photo).findByText('Real photo');
+
+    expect(within(photo).getByRole('img', { name: 'The 32 × 32 pixel picture the model analysed' })).toHaveAttribute(
+      'src',
+      expect.stringContaining('#input'),
+    );
+    expect(within(photo).getByText('What the model saw (32×32)')).toBeInTheDocument();
+    expect(within(photo).getByText(/the stronger the red, the more that part of the picture drove this verdict/)).toBeInTheDocument();
+
+    const toggle = within(photo).getByRole('switch', { name: 'Show heatmap' });
+    expect(toggle).not.toBeChecked();
+    expect(within(photo).queryByRole('img', { name: 'Grad-CAM heatmap over photo.png' })).not.toBeInTheDocument();
+
+    await user.click(toggle);
+    expect(toggle).toBeChecked();
+    expect(within(photo).getByRole('img', { name: 'Grad-CAM heatmap over photo.png' })).toHaveAttribute(
+      'src',
+      expect.stringContaining('#heat'),
+    );
+
+    // Keyboard: Space toggles it off again.
+    toggle.focus();
+    await user.keyboard(' ');
+    expect(toggle).not.toBeChecked();
+    expect(within(photo).queryByRole('img', { name: 'Grad-CAM heatmap over photo.png' })).not.toBeInTheDocument();
+  });
+
+  it('is not offered when the answer has no explanation', async () => {
+    server.use(
+      http.post('/api/predict', () => HttpResponse.json(makePrediction(0.9, { filename: 'photo.png', explanation: undefined }))),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('photo.png'));
+    const photo = await findCard('photo.png');
+    await within(photo).findByText('Real photo');
+    expect(within(photo).queryByRole('switch')).not.toBeInTheDocument();
+  });
+});
+
+describe('errors, per file', () => {
+  it.each([
+    {
+      what: 'a file that is not an image (415)',
+      respond: () =>
+        HttpResponse.json(errorBody(415, 'Unsupported Media Type', 'The file is not an image in a supported format.'), {
+          status: 415,
+        }),
+      title: 'Not a supported image',
+      message: 'The file is not an image in a supported format.',
+      retry: false,
+    },
+    {
+      what: 'a body over the server limit (413 JSON)',
+      respond: () =>
+        HttpResponse.json(errorBody(413, 'Request Entity Too Large', 'The data value transmitted exceeds the capacity limit.'), {
+          status: 413,
+        }),
+      title: 'File too large',
+      message: /larger than the server accepts \(up to 20 MB per upload\)/,
+      retry: false,
+    },
+    {
+      what: 'an nginx 413 HTML page',
+      respond: () => HttpResponse.html('<html><center><h1>413 Request Entity Too Large</h1></center></html>', { status: 413 }),
+      title: 'File too large',
+      message: /larger than the server accepts/,
+      retry: false,
+    },
+    {
+      what: 'a rate limit (429)',
+      respond: () => HttpResponse.html('<html>429 Too Many Requests</html>', { status: 429 }),
+      title: 'Too many requests',
+      message: /Wait a few seconds, then try again/,
+      retry: true,
+    },
+    {
+      what: 'too many pixels (422)',
+      respond: () =>
+        HttpResponse.json(
+          errorBody(422, 'Unprocessable Entity', 'The image has 64,000,000 pixels (8000x8000); the limit is 50,000,000.'),
+          { status: 422 },
+        ),
+      title: 'Image too big',
+      message: 'The image has 64,000,000 pixels (8000x8000); the limit is 50,000,000. Try a smaller copy of the picture.',
+      retry: false,
+    },
+    {
+      what: 'a server failure (500)',
+      respond: () =>
+        HttpResponse.json(errorBody(500, 'Internal Server Error', 'The server failed to process the request.'), { status: 500 }),
+      title: 'Server error',
+      message: /Something went wrong on the server/,
+      retry: true,
+    },
+    {
+      what: 'a gateway with no backend (502)',
+      respond: () => HttpResponse.text('Bad Gateway', { status: 502 }),
+      title: 'Server unavailable',
+      message: /not answering right now/,
+      retry: true,
+    },
+    {
+      what: 'an unreachable server',
+      respond: () => HttpResponse.error(),
+      title: 'Server unreachable',
+      message: /Could not reach the detector server/,
+      retry: true,
+    },
+  ])('explains $what in plain words', async ({ respond, title, message, retry }) => {
+    server.use(http.post('/api/predict', respond));
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('photo.png'));
+    const photo = await findCard('photo.png');
+
+    expect(await within(photo).findByText(title)).toBeInTheDocument();
+    expect(within(photo).getByText(message)).toBeInTheDocument();
+    expect(within(photo).queryByRole('meter')).not.toBeInTheDocument();
+    const retryButton = within(photo).queryByRole('button', { name: 'Try photo.png again' });
+    if (retry) expect(retryButton).toBeInTheDocument();
+    else expect(retryButton).not.toBeInTheDocument();
+    expect(liveRegion()).toHaveTextContent(`photo.png: ${title}.`);
+  });
+
+  it('refuses a file over the size limit without uploading it', async () => {
+    let requests = 0;
+    server.use(
+      http.post('/api/predict', () => {
+        requests += 1;
+        return HttpResponse.json(makePrediction(0.9));
+      }),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), hugeFile('huge.jpg', 25 * 1024 * 1024));
+    const huge = await findCard('huge.jpg');
+    expect(within(huge).getByText('File too large')).toBeInTheDocument();
+    expect(within(huge).getByText('This file is 25 MB; the limit is 20 MB. Try a smaller or more compressed copy.')).toBeInTheDocument();
+    expect(requests).toBe(0);
+  });
+
+  it('shows a text file as "not an image" and keeps working for the other files', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), [imageFile('cat.png'), textFile('notes.txt'), imageFile('fake-dog.png')]);
+
+    expect(await within(await findCard('notes.txt')).findByText('Not a supported image')).toBeInTheDocument();
+    expect(within(card('notes.txt')).getByText('No preview')).toBeInTheDocument();
+    expect(await within(card('cat.png')).findByText('Real photo')).toBeInTheDocument();
+    expect(await within(card('fake-dog.png')).findByText('AI-generated')).toBeInTheDocument();
+
+    // And the next upload still works.
+    await user.upload(fileInput(), imageFile('later.png'));
+    expect(await within(await findCard('later.png')).findByText('Real photo')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Results (4)' })).toBeInTheDocument();
+  });
+
+  it('tries a failed file again on request', async () => {
+    let calls = 0;
+    server.use(
+      http.post('/api/predict', () => {
+        calls += 1;
+        return calls === 1 ? HttpResponse.error() : HttpResponse.json(makePrediction(0.08, { filename: 'photo.png' }));
+      }),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('photo.png'));
+    const photo = await findCard('photo.png');
+    await user.click(await within(photo).findByRole('button', { name: 'Try photo.png again' }));
+    expect(await within(photo).findByText('AI-generated')).toBeInTheDocument();
+    expect(within(photo).queryByText('Server unreachable')).not.toBeInTheDocument();
+    expect(calls).toBe(2);
+  });
+});
+
+describe('several files', () => {
+  it(`uploads at most ${MAX_PARALLEL_UPLOADS} at a time, each with its own state`, async () => {
+    const gate = deferred();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    server.use(
+      http.post('/api/predict', async ({ request }) => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const file = (await request.formData()).get('image') as File;
+        await gate.promise;
+        inFlight -= 1;
+        return HttpResponse.json(makePrediction(0.9, { filename: file.name }));
+      }),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), [imageFile('one.png'), imageFile('two.png'), imageFile('three.png')]);
+
+    await within(card('one.png')).findByRole('progressbar');
+    await within(card('two.png')).findByRole('progressbar');
+    expect(within(card('three.png')).getByText('Waiting for its turn…')).toBeInTheDocument();
+    expect(screen.getByText('3 still in progress')).toBeInTheDocument();
+
+    gate.resolve();
+    for (const name of ['one.png', 'two.png', 'three.png']) {
+      expect(await within(card(name)).findByText('Real photo')).toBeInTheDocument();
+    }
+    expect(maxInFlight).toBe(MAX_PARALLEL_UPLOADS);
+    expect(screen.queryByText(/still in progress/)).not.toBeInTheDocument();
+  });
+
+  it('lists the newest files first', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('first.png'));
+    await user.upload(fileInput(), imageFile('second.png'));
+    await within(card('second.png')).findByText('Real photo');
+    const names = screen.getAllByRole('article').map((article) => within(article).getByRole('heading').textContent);
+    expect(names).toEqual(['second.png', 'first.png']);
+  });
+
+  it('removes one result, or clears them all', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), [imageFile('keep.png'), imageFile('drop.png')]);
+    await within(await findCard('drop.png')).findByText('Real photo');
+
+    await user.click(screen.getByRole('button', { name: 'Remove drop.png' }));
+    expect(screen.queryByRole('article', { name: 'drop.png' })).not.toBeInTheDocument();
+    expect(card('keep.png')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Clear results' }));
+    expect(screen.queryAllByRole('article')).toHaveLength(0);
+  });
+});
+
+describe('adding images', () => {
+  it('accepts files dropped on the drop zone', async () => {
+    renderWithAnnouncer(<ClassifyPanel />);
+    const zone = screen.getByTestId('dropzone');
+    const dataTransfer = { files: [imageFile('dropped.png'), imageFile('fake-dropped.png')], types: ['Files'] };
+    fireEvent.dragEnter(zone, { dataTransfer });
+    expect(screen.getByText('Drop to check these images')).toBeInTheDocument();
+    fireEvent.drop(zone, { dataTransfer });
+    expect(screen.getByText('Drop images here')).toBeInTheDocument();
+    expect(await within(await findCard('dropped.png')).findByText('Real photo')).toBeInTheDocument();
+    expect(await within(card('fake-dropped.png')).findByText('AI-generated')).toBeInTheDocument();
+  });
+
+  it('accepts an image pasted from the clipboard, with a readable name', async () => {
+    renderWithAnnouncer(<ClassifyPanel />);
+    const pasted = imageFile('image.png');
+    fireEvent.paste(document.body, { clipboardData: { files: [pasted], items: [], types: ['Files'] } });
+    const article = await screen.findByRole('article', { name: /^Pasted image .*\.png$/ });
+    expect(await within(article).findByText('Real photo')).toBeInTheDocument();
+  });
+
+  it('ignores pastes without files, and pastes while the panel is inactive', () => {
+    renderWithAnnouncer(<ClassifyPanel active={false} />);
+    fireEvent.paste(document.body, { clipboardData: { files: [imageFile('image.png')], items: [], types: ['Files'] } });
+    expect(screen.queryAllByRole('article')).toHaveLength(0);
+  });
+
+  it('opens the file picker from the keyboard', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    const click = vi.spyOn(HTMLInputElement.prototype, 'click');
+    await user.tab();
+    const button = screen.getByRole('button', { name: 'Choose images…' });
+    expect(button).toHaveFocus();
+    expect(button).toHaveAccessibleDescription(/paste with Ctrl\+V/);
+    await user.keyboard('{Enter}');
+    expect(click).toHaveBeenCalled();
+    expect(click.mock.contexts[0]).toBe(fileInput());
+  });
+});

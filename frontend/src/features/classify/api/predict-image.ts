@@ -1,0 +1,28 @@
+import { apiRequest } from '@/lib/api-client';
+import type { Prediction } from '@/types/api';
+
+export function isPrediction(data: unknown): data is Prediction {
+  if (typeof data !== 'object' || data === null) return false;
+  const candidate = data as Partial<Prediction>;
+  return (
+    (candidate.label === 'REAL' || candidate.label === 'FAKE') &&
+    typeof candidate.probability_real === 'number' &&
+    typeof candidate.confidence === 'number' &&
+    typeof candidate.threshold === 'number'
+  );
+}
+
+/**
+ * Classifies one image: one request per file (multipart field `image`), with
+ * the Grad-CAM explanation. Rejects with an `ApiError` in plain words.
+ */
+export function predictImage(file: File, signal?: AbortSignal): Promise<Prediction> {
+  const body = new FormData();
+  body.append('image', file, file.name);
+  return apiRequest<Prediction>('/api/predict?explain=1', {
+    method: 'POST',
+    body,
+    signal,
+    validate: isPrediction,
+  });
+}

@@ -1,0 +1,53 @@
+import { UNSURE_BAND, formatPercent } from '@/lib/verdict';
+import type { Label } from '@/types/api';
+
+interface ProbabilityBarProps {
+  probabilityReal: number;
+  threshold: number;
+  label: Label;
+  unsure: boolean;
+}
+
+const pct = (value: number) => `${Math.min(100, Math.max(0, value * 100))}%`;
+
+/**
+ * P(REAL) on a 0–1 scale: the fill is the probability, the line is the
+ * decision threshold, the shaded stretch is the unsure band.
+ */
+export function ProbabilityBar({ probabilityReal, threshold, label, unsure }: ProbabilityBarProps) {
+  const tone = unsure ? 'unsure' : label === 'REAL' ? 'real' : 'fake';
+  return (
+    <div className="pbar">
+      <div className="pbar-head">
+        <span className="pbar-caption">
+          Chance it is a real photo, P(REAL)
+        </span>
+        <strong className="pbar-value">{probabilityReal.toFixed(3)}</strong>
+      </div>
+      <div
+        className={`pbar-track tone-${tone}`}
+        role="meter"
+        aria-label="Probability that the image is a real photo"
+        aria-valuemin={0}
+        aria-valuemax={1}
+        aria-valuenow={probabilityReal}
+        aria-valuetext={`${formatPercent(probabilityReal)} chance of a real photo; the threshold is ${formatPercent(threshold)}`}
+      >
+        <div
+          className="pbar-band"
+          style={{ left: pct(UNSURE_BAND.min), width: pct(UNSURE_BAND.max - UNSURE_BAND.min) }}
+          title="Unsure band"
+        />
+        <div className="pbar-fill" style={{ width: pct(probabilityReal) }} />
+        <div className="pbar-threshold" style={{ left: pct(threshold) }} />
+      </div>
+      <div className="pbar-scale" aria-hidden="true">
+        <span>0 · AI-generated</span>
+        <span className="pbar-scale-threshold" style={{ left: pct(threshold) }}>
+          {threshold} threshold
+        </span>
+        <span>1 · Real photo</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ReactElement } from 'react';
+import { LiveAnnouncer } from '@/components/LiveAnnouncer';
+
+/** Renders with the page's live region, and a user that may pick any file type. */
+export function renderWithAnnouncer(ui: ReactElement) {
+  const user = userEvent.setup({ applyAccept: false });
+  const utils = render(<LiveAnnouncer>{ui}</LiveAnnouncer>);
+  return { user, ...utils };
+}
+
+export function liveRegion() {
+  return screen.getByRole('status');
+}
+
+export function fileInput() {
+  return screen.getByLabelText('Choose image files') as HTMLInputElement;
+}
+
+/** A promise with its resolve function, to hold a mocked answer back. */
+export function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
