@@ -11,19 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.preprocessing import IMAGE_SIZE, ImageError, prepare_image  # noqa: F401 (re-exported)
+from detector.contract import CLASS_NAMES, IMAGE_SIZE, THRESHOLD
+from detector.preprocessing import ImageError, prepare_image
 
 ROOT = Path(__file__).resolve().parent.parent
-# Label 1 is REAL: the model's sigmoid is P(REAL), as the model contract says.
-CLASS_NAMES = ("FAKE", "REAL")
-THRESHOLD = 0.5
 SEED = 1337
 DEFAULT_DATA_DIR = Path(os.environ.get("CIFAKE_DIR", ROOT / "dataset"))
 DEFAULT_MODEL_PATH = ROOT / "backend" / "model" / "classifier.h5"
 PERFORMANCE_DIR = ROOT / "performance"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 
-__all__ = ["IMAGE_SIZE", "CLASS_NAMES", "THRESHOLD", "SEED", "UserError", "LabelledImages", "load_split"]
+__all__ = ["CLASS_NAMES", "IMAGE_SIZE", "THRESHOLD", "SEED", "UserError", "LabelledImages", "load_split",
+           "prepare_image", "progress", "run_main"]
 
 
 class UserError(Exception):

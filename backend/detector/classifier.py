@@ -13,14 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .preprocessing import IMAGE_SIZE
+from .contract import IMAGE_SIZE, THRESHOLD
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-CLASS_NAMES = ("FAKE", "REAL")
-THRESHOLD = 0.5
 INPUT_SPEC = tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE, 3], tf.float32)
 # Grad-CAM on a 4x4 feature map says little about a 32x32 picture, so it uses
 # the last convolutional feature map that is at least this many cells wide.

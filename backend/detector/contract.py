@@ -1,0 +1,14 @@
+"""The model contract shared by training, serving and evaluation.
+
+classifier.h5 takes float32 RGB pixels in 0..255 of shape (None, 32, 32, 3),
+rescales them itself, and returns (None, 1): the sigmoid probability that the
+image is REAL. Above THRESHOLD means REAL, otherwise FAKE.
+"""
+
+from .preprocessing import IMAGE_SIZE
+
+# Label 1 is REAL; listed in label order, which Keras would otherwise make alphabetical.
+CLASS_NAMES = ("FAKE", "REAL")
+THRESHOLD = 0.5
+
+__all__ = ["CLASS_NAMES", "IMAGE_SIZE", "THRESHOLD"]
