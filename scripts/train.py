@@ -17,6 +17,7 @@ holds the best checkpoint, history.csv and TensorBoard logs.
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import json
 import os
@@ -184,15 +185,23 @@ def compile_model(model: keras.Model, steps_per_epoch: int, epochs: int, peak_lr
     )
 
 
-def best_so_far(history_csv: Path, metric: str = "val_accuracy") -> float | None:
-    """Best value of metric in an earlier, interrupted run's history, if any."""
+def history_column(history_csv: Path, column: str) -> list[float]:
+    """Values of one column of a CSVLogger file (empty when there is no file or column)."""
     if not history_csv.exists():
-        return None
-    import csv
-
+        return []
     with history_csv.open() as handle:
-        values = [float(row[metric]) for row in csv.DictReader(handle) if row.get(metric)]
-    return max(values) if values else None
+        return [float(row[column]) for row in csv.DictReader(handle) if row.get(column)]
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Adds each epoch's duration to the logs, so the CSV history keeps it across resumed runs."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_seconds"] = time.time() - self.started
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
@@ -247,20 +256,21 @@ def main(argv=None) -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     best_path = run_dir / "best.keras"
     history_csv = run_dir / "history.csv"
+    # Epochs of an interrupted earlier run count towards the wall time too.
+    earlier_seconds = sum(history_column(history_csv, "epoch_seconds"))
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         keras.callbacks.ModelCheckpoint(
             str(best_path), monitor="val_accuracy", mode="max", save_best_only=True,
-            initial_value_threshold=best_so_far(history_csv),
+            initial_value_threshold=max(history_column(history_csv, "val_accuracy"), default=None),
         ),
+        EpochTimer(),  # before CSVLogger, which writes the logs it adds
         keras.callbacks.CSVLogger(str(history_csv), append=True),
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
     ]
-    fit_started = time.time()
     # shuffle=False: the tf.data pipeline shuffles; Keras would only warn that it ignores the flag.
     model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, callbacks=callbacks, shuffle=False,
               verbose=1 if os.isatty(1) else 2)
-    fit_seconds = time.time() - fit_started
 
     model = keras.models.load_model(best_path) if best_path.exists() else model
     val_pixels = data.pixels[val_idx].astype("float32")
@@ -278,7 +288,7 @@ def main(argv=None) -> int:
     args.history_out.parent.mkdir(parents=True, exist_ok=True)
     args.history_out.write_text(history_csv.read_text())
 
-    wall_seconds = time.time() - started
+    wall_seconds = earlier_seconds + time.time() - started
     card_path = args.out.with_name("model_card.json")
     card = json.loads(card_path.read_text()) if card_path.exists() else {}
     card.update(
@@ -309,7 +319,6 @@ def main(argv=None) -> int:
             "calibration": f"temperature scaling on the validation split, T = {temperature:.3f}",
             "validation_accuracy": round(val_accuracy, 5),
             "wall_time_seconds": round(wall_seconds),
-            "fit_time_seconds": round(fit_seconds),
             "hardware": hardware_description(),
         },
         library_versions={"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,

@@ -67,9 +67,12 @@ def test_rerun_resumes_after_an_interruption(tiny_dataset, tmp_path, monkeypatch
     monkeypatch.setattr(keras.Model, "fit", original_fit)
     assert train.main(argv) == 0
     with (tmp_path / "history.csv").open() as handle:
-        epochs = [int(row["epoch"]) for row in csv.DictReader(handle)]
-    assert epochs == [0, 1]  # epoch 0 was not trained again
+        rows = list(csv.DictReader(handle))
+    assert [int(row["epoch"]) for row in rows] == [0, 1]  # epoch 0 was not trained again
     assert (tmp_path / "classifier.h5").is_file()
+    # The wall time in the card includes the interrupted run's epoch.
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["training"]["wall_time_seconds"] >= round(sum(float(row["epoch_seconds"]) for row in rows))
 
 
 def test_validation_split_is_stratified_and_seeded():
