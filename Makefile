@@ -19,7 +19,7 @@ run: install frontend/dist/index.html
 	$(BIN)/gunicorn -c backend/gunicorn.conf.py
 
 test: install frontend/node_modules/.package-lock.json
-	$(MAKE) test-python test-frontend
+	$(MAKE) -k test-python test-frontend  # -k: run both suites, fail if either fails
 
 test-python: install frontend/dist/index.html
 	$(BIN)/python -m pytest

@@ -44,7 +44,9 @@ def tflite_predict(flatbuffer: bytes, pixels: np.ndarray) -> np.ndarray:
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:  # LiteRT is the successor; TensorFlow still ships the old interpreter
-        from tensorflow.lite import Interpreter
+        import tensorflow as tf
+
+        Interpreter = tf.lite.Interpreter
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         interpreter = Interpreter(model_content=flatbuffer)
