@@ -22,6 +22,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import time
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--history-out", type=Path, default=PERFORMANCE_DIR / "history.csv",
                         help="copy of the training history for the plots")
     parser.add_argument("--fresh", action="store_true", help="ignore a previous interrupted run in --run-dir")
+    parser.add_argument("--calibrate-only", action="store_true",
+                        help="skip training: calibrate and save the best checkpoint already in --run-dir")
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or not 0 < args.val_fraction < 1:
         parser.error("--epochs and --batch-size must be positive and --val-fraction in (0, 1)")
@@ -204,19 +207,41 @@ class EpochTimer(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.time() - self.started
 
 
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Temperature T minimising the validation log loss of sigmoid(logit / T)."""
-    temperatures = np.exp(np.linspace(np.log(0.2), np.log(5.0), 500))
-    signs = np.where(labels == 1, 1.0, -1.0)
-    # log(1 + exp(-y z / T)) is the binary log loss for y in {-1, 1}.
-    losses = [np.mean(np.logaddexp(0.0, -signs * logits / t)) for t in temperatures]
-    return float(temperatures[int(np.argmin(losses))])
+def fit_platt(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Scale a and shift b minimising the validation log loss of sigmoid(a * logit + b) (Platt scaling)."""
+    from sklearn.linear_model import LogisticRegression
+
+    fit = LogisticRegression(C=np.inf).fit(logits.reshape(-1, 1), labels)  # C=inf: no regularisation
+    return float(fit.coef_[0, 0]), float(fit.intercept_[0])
 
 
-def apply_temperature(model: keras.Model, temperature: float) -> None:
-    """Fold the temperature into the logit layer, so the saved model is calibrated as is."""
+def apply_platt(model: keras.Model, scale: float, shift: float) -> None:
+    """Fold the calibration into the logit layer, so the saved model is calibrated as is."""
     kernel, bias = model.get_layer("logit").get_weights()
-    model.get_layer("logit").set_weights([kernel / temperature, bias / temperature])
+    model.get_layer("logit").set_weights([kernel * scale, bias * scale + shift])
+
+
+def fit(args: argparse.Namespace, data, train_idx, val_idx, run_dir: Path) -> None:
+    """Train with checkpoints of the best epoch, resuming an interrupted run in run_dir."""
+    train_ds, val_ds = make_datasets(data.pixels, data.labels, train_idx, val_idx, args.batch_size)
+    steps_per_epoch = int(np.ceil(len(train_idx) / args.batch_size))
+    model = make_model()
+    compile_model(model, steps_per_epoch, args.epochs, args.learning_rate, args.weight_decay)
+    model.summary(print_fn=lambda line, **_: print(line))
+    history_csv = run_dir / "history.csv"
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.ModelCheckpoint(
+            str(run_dir / "best.keras"), monitor="val_accuracy", mode="max", save_best_only=True,
+            initial_value_threshold=max(history_column(history_csv, "val_accuracy"), default=None),
+        ),
+        EpochTimer(),  # before CSVLogger, which writes the logs it adds
+        keras.callbacks.CSVLogger(str(history_csv), append=True),
+        keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
+    ]
+    # shuffle=False: the tf.data pipeline shuffles; Keras would only warn that it ignores the flag.
+    model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, callbacks=callbacks, shuffle=False,
+              verbose=1 if os.isatty(1) else 2)
 
 
 def hardware_description() -> str:
@@ -241,43 +266,28 @@ def main(argv=None) -> int:
         raise UserError(f"only {len(train_idx)} training images: too few to train on")
     print(f"{len(train_idx)} training and {len(val_idx)} validation images "
           f"({len(data.skipped)} unreadable skipped)")
-    train_ds, val_ds = make_datasets(data.pixels, data.labels, train_idx, val_idx, args.batch_size)
-    steps_per_epoch = int(np.ceil(len(train_idx) / args.batch_size))
-
-    model = make_model()
-    compile_model(model, steps_per_epoch, args.epochs, args.learning_rate, args.weight_decay)
-    model.summary(print_fn=lambda line, **_: print(line))
-
     run_dir = args.run_dir
     if args.fresh and run_dir.exists():
-        import shutil
-
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     best_path = run_dir / "best.keras"
     history_csv = run_dir / "history.csv"
     # Epochs of an interrupted earlier run count towards the wall time too.
     earlier_seconds = sum(history_column(history_csv, "epoch_seconds"))
-    callbacks = [
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
-        keras.callbacks.ModelCheckpoint(
-            str(best_path), monitor="val_accuracy", mode="max", save_best_only=True,
-            initial_value_threshold=max(history_column(history_csv, "val_accuracy"), default=None),
-        ),
-        EpochTimer(),  # before CSVLogger, which writes the logs it adds
-        keras.callbacks.CSVLogger(str(history_csv), append=True),
-        keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
-    ]
-    # shuffle=False: the tf.data pipeline shuffles; Keras would only warn that it ignores the flag.
-    model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, callbacks=callbacks, shuffle=False,
-              verbose=1 if os.isatty(1) else 2)
+    if args.calibrate_only:
+        if not best_path.exists():
+            raise UserError(f"{best_path} does not exist: train first (without --calibrate-only).")
+    else:
+        fit(args, data, train_idx, val_idx, run_dir)
 
-    model = keras.models.load_model(best_path) if best_path.exists() else model
+    model = keras.models.load_model(best_path)
     val_pixels = data.pixels[val_idx].astype("float32")
     logit_model = keras.Model(model.inputs, model.get_layer("logit").output)
     val_logits = logit_model.predict(val_pixels, batch_size=512, verbose=0).ravel()
-    temperature = fit_temperature(val_logits, data.labels[val_idx])
-    apply_temperature(model, temperature)
+    # Batch statistics and augmentation leave the raw logits slightly off-centre
+    # and over-confident; a two-parameter fit on validation data corrects both.
+    scale, shift = fit_platt(val_logits, data.labels[val_idx])
+    apply_platt(model, scale, shift)
     val_probs = model.predict(val_pixels, batch_size=512, verbose=0).ravel()
     val_accuracy = float(np.mean((val_probs > THRESHOLD) == (data.labels[val_idx] == 1)))
 
@@ -316,7 +326,7 @@ def main(argv=None) -> int:
             "augmentation": "random horizontal flip; for a random half of each batch, the image "
                             "re-encoded as JPEG at a quality drawn once per image from "
                             f"{JPEG_QUALITY_RANGE[0]}-{JPEG_QUALITY_RANGE[1]}",
-            "calibration": f"temperature scaling on the validation split, T = {temperature:.3f}",
+            "calibration": f"Platt scaling on the validation split: logit * {scale:.4f} + {shift:.4f}",
             "validation_accuracy": round(val_accuracy, 5),
             "wall_time_seconds": round(wall_seconds),
             "hardware": hardware_description(),
@@ -326,7 +336,7 @@ def main(argv=None) -> int:
     )
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     print(f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {model.count_params():,} parameters); "
-          f"validation accuracy {val_accuracy:.4f}, temperature {temperature:.3f}, "
+          f"validation accuracy {val_accuracy:.4f}, calibration {scale:.3f} * logit + {shift:.3f}, "
           f"wall time {wall_seconds / 60:.1f} min")
     return 0
 

@@ -84,12 +84,30 @@ def test_validation_split_is_stratified_and_seeded():
     np.testing.assert_array_equal(val_idx, again[1])
 
 
-def test_temperature_scaling_recovers_a_known_temperature():
+def test_platt_scaling_recovers_a_known_miscalibration():
     rng = np.random.default_rng(0)
     true_logits = rng.normal(0, 3, 20000)
     labels = (rng.uniform(size=true_logits.size) < 1 / (1 + np.exp(-true_logits))).astype(int)
-    # A model that is twice as confident as it should be.
-    assert abs(train.fit_temperature(2 * true_logits, labels) - 2.0) < 0.15
+    # A model twice as confident as it should be, and biased towards REAL by 1.
+    scale, shift = train.fit_platt(2 * true_logits + 1, labels)
+    assert scale == pytest.approx(0.5, abs=0.05)
+    assert shift == pytest.approx(-0.5, abs=0.1)
+
+
+def test_calibrate_only_reuses_the_best_checkpoint(tiny_dataset, trained, tmp_path):
+    out = tmp_path / "classifier.h5"
+    argv = ["--data-dir", str(tiny_dataset), "--run-dir", str(trained / "run"), "--out", str(out),
+            "--history-out", str(tmp_path / "history.csv"), "--calibrate-only"]
+    assert train.main(argv) == 0
+    assert Classifier.load(out).model.output_shape == (None, 1)
+    card = json.loads(out.with_name("model_card.json").read_text())
+    assert card["training"]["calibration"].startswith("Platt scaling")
+
+
+def test_calibrate_only_needs_a_checkpoint(tiny_dataset, tmp_path):
+    with pytest.raises(train.UserError, match="train first"):
+        train.main(["--data-dir", str(tiny_dataset), "--run-dir", str(tmp_path / "empty"),
+                    "--out", str(tmp_path / "m.h5"), "--calibrate-only"])
 
 
 def test_jpeg_variants_are_recompressed_copies():
