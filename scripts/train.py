@@ -2,7 +2,7 @@
 
 The same command runs on a 2-core CPU and in a Google Colab GPU runtime:
 
-    python scripts/train.py --data-dir dataset --epochs 30 --out backend/model/classifier.h5
+    python scripts/train.py --data-dir dataset --epochs 18 --out backend/model/classifier.h5
 
 Images are decoded once with the serving preprocessing (detector.preprocessing)
 and held in memory; tf.data shuffles, augments, batches and prefetches them.
