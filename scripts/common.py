@@ -22,7 +22,7 @@ PERFORMANCE_DIR = ROOT / "performance"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 
 __all__ = ["CLASS_NAMES", "IMAGE_SIZE", "THRESHOLD", "SEED", "UserError", "LabelledImages", "load_split",
-           "prepare_image", "progress", "run_main"]
+           "load_classifier", "prepare_image", "progress", "run_main"]
 
 
 class UserError(Exception):
@@ -112,6 +112,17 @@ def progress(items, description: str, enabled: bool = True):
     from tqdm.auto import tqdm
 
     return tqdm(items, desc=description, unit="img", mininterval=2.0)
+
+
+def load_classifier(model_path: Path):
+    """The serving classifier, or a UserError that says why the model cannot be used."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from detector.classifier import Classifier, ModelLoadError
+
+    try:
+        return Classifier.load(model_path)
+    except ModelLoadError as error:
+        raise UserError(str(error)) from None
 
 
 def run_main(main) -> None:

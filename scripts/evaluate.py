@@ -14,7 +14,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from common import (
     DEFAULT_DATA_DIR,
     DEFAULT_MODEL_PATH,
     PERFORMANCE_DIR,
-    UserError,
+    load_classifier,
     load_split,
     prepare_image,
     progress,
@@ -63,17 +62,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--jpeg-qualities", type=int, nargs="*", default=list(JPEG_QUALITIES))
     parser.add_argument("--no-card", action="store_true", help="do not write the metrics into model_card.json")
     return parser.parse_args(argv)
-
-
-def load_classifier(model_path: Path):
-    """The serving classifier, or a UserError that says why the model cannot be used."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from detector.classifier import Classifier, ModelLoadError
-
-    try:
-        return Classifier.load(model_path)
-    except ModelLoadError as error:
-        raise UserError(str(error)) from None
 
 
 def predict_all(classifier, pixels: np.ndarray, batch_size: int = 1024) -> np.ndarray:

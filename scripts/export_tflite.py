@@ -11,13 +11,13 @@ probability is within --tolerance.
 from __future__ import annotations
 
 import argparse
-import os
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from common import DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, SEED, THRESHOLD, UserError, load_split, run_main
+from common import (DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, SEED, THRESHOLD, UserError, load_classifier, load_split,
+                    run_main)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,13 +64,7 @@ def tflite_predict(flatbuffer: bytes, pixels: np.ndarray) -> np.ndarray:
 def main(argv=None) -> int:
     """Convert, compare, report."""
     args = parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from detector.classifier import Classifier, ModelLoadError
-
-    try:
-        classifier = Classifier.load(args.model)
-    except ModelLoadError as error:
-        raise UserError(str(error)) from None
+    classifier = load_classifier(args.model)
     out = args.out or args.model.with_suffix(".tflite")
     flatbuffer = convert(classifier.model)
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from common import DEFAULT_MODEL_PATH, UserError, run_main
+from common import DEFAULT_MODEL_PATH, load_classifier, run_main
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -32,14 +31,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """Print one line per file."""
     args = parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from detector.classifier import Classifier, ModelLoadError, label_for
+    from detector.classifier import label_for
     from detector.preprocessing import ImageError, prepare_image
 
-    try:
-        classifier = Classifier.load(args.model)
-    except ModelLoadError as error:
-        raise UserError(str(error)) from None
+    classifier = load_classifier(args.model)
 
     failures = 0
     for path in args.images:
