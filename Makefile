@@ -9,7 +9,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 CIFAKE_SOURCE ?= ../shared/data/cifake
-EPOCHS ?= 18
+EPOCHS ?= 30
 
 export PORT
 

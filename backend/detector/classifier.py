@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .contract import IMAGE_SIZE, THRESHOLD
+from .contract import IMAGE_SIZE, LOGIT_LAYER, SINGLE_VIEW_MODEL, THRESHOLD
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
@@ -84,9 +84,17 @@ def _check_contract(model: keras.Model) -> None:
 
 
 def _make_grad_cam(model: keras.Model):
-    """Build a compiled Grad-CAM function (Selvaraju et al., 2017) for model."""
+    """Build a compiled Grad-CAM function (Selvaraju et al., 2017) for model.
+
+    A model that averages the image and its mirror image (a SINGLE_VIEW_MODEL
+    inside) is explained through both views, the mirror's map flipped back, so
+    the heatmap accounts for the whole averaged score.
+    """
+    layer_names = {layer.name for layer in model.layers}
+    mirror_averaged = SINGLE_VIEW_MODEL in layer_names
+    scorer = model.get_layer(SINGLE_VIEW_MODEL) if mirror_averaged else model
     feature_layer = next(
-        (layer for layer in reversed(model.layers)
+        (layer for layer in reversed(scorer.layers)
          if len(layer.output.shape) == 4 and (layer.output.shape[1] or 0) >= MIN_CAM_SIZE),
         None,
     )
@@ -94,24 +102,25 @@ def _make_grad_cam(model: keras.Model):
         raise ModelLoadError("model has no convolutional feature map to explain")
     # Explain the pre-sigmoid score when the model exposes it: the sigmoid
     # saturates on confident images and its gradient vanishes.
-    names = {layer.name for layer in model.layers}
-    score_output = model.get_layer("logit").output if "logit" in names else model.output
-    score_is_logit = "logit" in names
-    grad_model = keras.Model(model.inputs, [feature_layer.output, score_output, model.output])
+    score_is_logit = LOGIT_LAYER in {layer.name for layer in scorer.layers}
+    score_output = scorer.get_layer(LOGIT_LAYER).output if score_is_logit else scorer.output
+    grad_model = keras.Model(scorer.inputs, [feature_layer.output, score_output])
 
     @tf.function(input_signature=[INPUT_SPEC, tf.TensorSpec([], tf.float32)])
     def grad_cam(image, threshold):
+        views = tf.concat([image, tf.reverse(image, axis=[2])], axis=0) if mirror_averaged else image
+        # Evidence for the verdict given: towards REAL for REAL, towards FAKE otherwise.
+        is_real = model(image, training=False)[0, 0] > threshold
         with tf.GradientTape() as tape:
-            features, score, probability = grad_model(image, training=False)
-            # Evidence for the verdict given: towards REAL for REAL, towards FAKE otherwise.
-            is_real = probability[0, 0] > threshold
-            if score_is_logit:
-                target = tf.where(is_real, score[0, 0], -score[0, 0])
-            else:
-                target = tf.where(is_real, score[0, 0], 1.0 - score[0, 0])
+            features, scores = grad_model(views, training=False)
+            score = tf.reduce_mean(scores)
+            target = tf.where(is_real, score, -score if score_is_logit else 1.0 - score)
         gradients = tape.gradient(target, features)
         weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
-        cam = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))[0]
+        maps = tf.reduce_sum(weights * features, axis=-1)  # one map per view
+        if mirror_averaged:
+            maps = tf.stack([maps[0], tf.reverse(maps[1], axis=[1])])
+        cam = tf.nn.relu(tf.reduce_sum(maps, axis=0))
         peak = tf.reduce_max(cam)
         return tf.where(peak > 0, cam / peak, tf.zeros_like(cam))
 

@@ -11,4 +11,10 @@ from .preprocessing import IMAGE_SIZE
 CLASS_NAMES = ("FAKE", "REAL")
 THRESHOLD = 0.5
 
-__all__ = ["CLASS_NAMES", "IMAGE_SIZE", "THRESHOLD"]
+# Layer names that Grad-CAM and calibration look for (optional in other models):
+# the pre-sigmoid score, and the network that scores one view when the model
+# averages the image and its mirror image.
+LOGIT_LAYER = "logit"
+SINGLE_VIEW_MODEL = "single_view"
+
+__all__ = ["CLASS_NAMES", "IMAGE_SIZE", "LOGIT_LAYER", "SINGLE_VIEW_MODEL", "THRESHOLD"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
 import keras
@@ -31,11 +32,36 @@ def test_writes_the_model_card(trained):
     assert card["class_names"] == ["FAKE", "REAL"]
     assert card["threshold"] == 0.5
     assert card["input"]["shape"] == [None, 32, 32, 3]
-    assert card["parameters"] == train.make_model().count_params()
+    assert card["parameters"] == train.average_with_mirror(train.make_model()).count_params()
+    assert "mirror image" in card["test_time_augmentation"]
     training = card["training"]
     assert training["epochs"] == 1 and training["wall_time_seconds"] >= 0
     assert training["train_images"] + training["validation_images"] == 48
     assert "tensorflow" in card["library_versions"] and training["hardware"]
+    digest = hashlib.sha256((trained / "model" / "classifier.h5").read_bytes()).hexdigest()
+    assert card["version"].endswith("+" + digest[:8])
+
+
+def test_mirror_averaging_is_the_mean_of_both_views_logits():
+    keras.utils.set_random_seed(3)
+    model = train.make_model()
+    averaged = train.average_with_mirror(model)
+    images = np.random.default_rng(0).integers(0, 256, (6, 32, 32, 3)).astype(np.float32)
+    logit = keras.Model(model.inputs, model.get_layer("logit").output)
+    expected = (logit.predict(images, verbose=0) + logit.predict(images[:, :, ::-1], verbose=0)) / 2
+    actual = keras.Model(averaged.inputs, averaged.get_layer("mean_logit").output).predict(images, verbose=0)
+    np.testing.assert_allclose(actual, expected, atol=1e-5)
+    assert averaged.count_params() == model.count_params() + 32 * 32  # the frozen column reversal
+
+
+def test_shipped_form_is_mirror_symmetric_in_verdict_and_heatmap(trained):
+    classifier = Classifier.load(trained / "model" / "classifier.h5")
+    image = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    mirror = image[:, ::-1]
+    np.testing.assert_allclose(classifier.predict(image[None]), classifier.predict(mirror[None]), atol=1e-6)
+    grid = classifier.explain(image)
+    assert grid.shape == (8, 8) and grid.max() == pytest.approx(1.0)
+    np.testing.assert_allclose(classifier.explain(mirror), grid[:, ::-1], atol=1e-4)
 
 
 def test_writes_history_and_tensorboard_logs(trained):
