@@ -1,8 +1,9 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    install, build and serve the whole app on http://127.0.0.1:$(PORT)
 #   make test   install and run every test
-# Needs python3 (3.10+), node 20 with npm; `make test` also needs chromium and nginx
-# (Debian: apt-get install -y chromium nginx).
+# Needs python3 (3.10+), node 20.19+ with npm and make. `make test` also needs Debian's
+# chromium and nginx: it installs them with apt-get when they are missing (as root or
+# with passwordless sudo), or stops and names the command to run.
 
 PYTHON ?= python3
 PORT ?= 8000
@@ -13,13 +14,31 @@ EPOCHS ?= 30
 
 export PORT
 
-.PHONY: run test install frontend test-python test-frontend dataset train evaluate export benchmark clean
+.PHONY: run test install system-packages frontend test-python test-frontend container-check dataset train evaluate export benchmark clean
 
 run: install frontend/dist/index.html
 	$(BIN)/gunicorn -c backend/gunicorn.conf.py
 
-test: install frontend/node_modules/.package-lock.json
+test: system-packages install frontend/node_modules/.package-lock.json
 	$(MAKE) -k test-python test-frontend  # -k: run both suites, fail if either fails
+
+# Debian packages the tests run: Chromium (end-to-end tests) and nginx (deployment tests).
+# Installed only when missing; the tests start their own nginx, so the packaged service is stopped.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || missing="$$missing nginx"; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "make test needs$$missing; install with: sudo apt-get update && sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make test needs$$missing (no apt-get here: install them with your package manager)" >&2; exit 1; fi; \
+	echo "make test: installing$$missing with apt-get"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null \
+	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null \
+	  || { echo "make test: apt-get install -y$$missing failed" >&2; exit 1; }; \
+	case "$$missing" in *nginx*) $$sudo service nginx stop >/dev/null 2>&1 || true;; esac
 
 test-python: install frontend/dist/index.html
 	$(BIN)/python -m pytest
