@@ -1,0 +1,66 @@
+"""Evidence in an image file beyond its pixels: Content Credentials, generator settings, EXIF.
+
+Pure: bytes in, findings out; no Flask, nothing written to disk or logged.
+`read_provenance(data)` returns the `provenance` object of the API, whose three
+findings each say what was found, what it means and how strong it is. Hostile
+or damaged metadata becomes a "could not be read" finding, never an exception.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image
+
+from .credentials import read_credentials
+from .metadata import no_camera, no_generator, read_metadata
+from .trust import INTERIM, OFFICIAL, TrustLists, context_for, shipped_lists
+
+NOTE = ("Missing metadata proves nothing: most platforms and screenshots remove it, "
+        "so its absence says nothing about whether a picture is real.")
+# Formats whose metadata is read; the same set the model's preprocessing accepts.
+FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
+
+__all__ = ["INTERIM", "NOTE", "OFFICIAL", "TrustLists", "read_provenance", "warm_up"]
+
+
+def read_provenance(data: bytes, trust: TrustLists | None = None) -> dict:
+    """The `provenance` object for an image file (trust: the shipped trust lists by default)."""
+    image = _open(data)
+    image_format = image.format if image is not None else None
+    app_segments = getattr(image, "applist", ()) if image is not None else ()
+    try:
+        credentials = read_credentials(data, image_format, app_segments, trust)
+    except Exception:  # the reader guards itself; this is the last line of defence
+        from .credentials import unreadable
+
+        credentials = unreadable("an unexpected error occurred")
+    if image is None:
+        generator = no_generator("The file's metadata could not be read.")
+        camera = no_camera("The file's metadata could not be read.")
+    else:
+        try:
+            generator, camera = read_metadata(image)
+        except Exception:
+            generator = no_generator("The file's metadata could not be read.")
+            camera = no_camera("The file's metadata could not be read.")
+        finally:
+            image.close()
+    return {"content_credentials": credentials, "generator_metadata": generator, "camera_metadata": camera,
+            "note": NOTE}
+
+
+def warm_up(trust: TrustLists | None = None) -> None:
+    """Parse the trust lists now (once per process) rather than on the first request."""
+    context_for(trust or shipped_lists())
+
+
+def _open(data: bytes) -> Image.Image | None:
+    """Open lazily (headers and metadata only, no pixels), or None if Pillow cannot."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # size warnings matter for decoding, which never happens here
+            return Image.open(io.BytesIO(data), formats=FORMATS)
+    except Exception:
+        return None

@@ -1,0 +1,382 @@
+"""What a file says about its own origin outside C2PA: generator settings, XMP, EXIF.
+
+Read with Pillow only (`info` for PNG text chunks, `getexif()`, `getxmp()`), from
+an image opened lazily: no pixels are decoded. Every value is bounded before it
+is parsed, and anything malformed is skipped rather than raised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from PIL import ExifTags, Image
+
+from .text import clean, excerpt
+from .vocabulary import AI_EDITED, AI_GENERATED, source_type
+
+# Bounds on what is parsed: one metadata value (a text chunk, the XMP packet,
+# an EXIF comment) larger than this is not parsed, and only its name is used.
+MAX_VALUE_BYTES = 256 * 1024
+MAX_XMP_NODES = 20_000
+PROMPT_EXCERPT_CHARS = 160
+NAME_CHARS = 80
+
+# Software names that only image generators write (matched as words, any case).
+KNOWN_GENERATORS = [
+    (r"novel\s?ai", "NovelAI"),
+    (r"midjourney", "Midjourney"),
+    (r"dall[\s\-·]?e", "DALL-E (OpenAI)"),
+    (r"gpt-image|chatgpt", "OpenAI ChatGPT"),
+    (r"adobe firefly|firefly", "Adobe Firefly"),
+    (r"automatic1111|stable diffusion web ?ui", "Stable Diffusion web UI (AUTOMATIC1111)"),
+    (r"stable diffusion|sdxl|dreamstudio", "Stable Diffusion"),
+    (r"comfy\s?ui", "ComfyUI"),
+    (r"invoke\s?ai", "InvokeAI"),
+    (r"fooocus", "Fooocus"),
+    (r"swarm\s?ui", "SwarmUI"),
+    (r"easy diffusion", "Easy Diffusion"),
+    (r"diffusion\s?bee", "DiffusionBee"),
+    (r"draw things", "Draw Things"),
+    (r"google imagen|imagen \d", "Google Imagen"),
+    (r"gemini", "Google Gemini"),
+    (r"bing image creator|image creator from microsoft", "Microsoft Bing Image Creator"),
+    (r"leonardo\.?\s?ai", "Leonardo.Ai"),
+    (r"ideogram", "Ideogram"),
+    (r"craiyon", "Craiyon"),
+    (r"nightcafe", "NightCafe"),
+    (r"flux\.1|black forest labs", "FLUX (Black Forest Labs)"),
+]
+_GENERATOR_PATTERNS = [(re.compile(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", re.I), name)
+                       for pattern, name in KNOWN_GENERATORS]
+# AUTOMATIC1111-style parameters: "prompt\nNegative prompt: ...\nSteps: 20, Sampler: ..., Seed: ..."
+_A1111_SETTINGS = re.compile(r"(?:^|\n)\s*Steps: \d+,.*(?:Sampler|Seed): ", re.S)
+_EXIF_CHARSETS = {b"ASCII\x00\x00\x00": "ascii", b"UNICODE\x00": "utf-16", b"JIS\x00\x00\x00\x00\x00": "shift_jis"}
+
+EXIF_SOFTWARE = 0x0131
+EXIF_MAKE = 0x010F
+EXIF_MODEL = 0x0110
+EXIF_DATETIME = 0x0132
+EXIF_DESCRIPTION = 0x010E
+EXIF_DATETIME_ORIGINAL = 0x9003
+EXIF_USER_COMMENT = 0x9286
+
+
+def known_generator(text: object) -> str | None:
+    """The generator a Software/CreatorTool value names, if it is one this module knows."""
+    if not isinstance(text, str):
+        return None
+    return next((name for pattern, name in _GENERATOR_PATTERNS if pattern.search(text[:NAME_CHARS * 4])), None)
+
+
+def no_generator(summary: str = "No generator settings or AI labels in the file's metadata.") -> dict:
+    """The generator finding when nothing was found."""
+    return {"present": False, "summary": summary, "strength": "none", "declares": None, "generator": None,
+            "found_in": None, "prompt_excerpt": None, "digital_source_type": None}
+
+
+def no_camera(summary: str = "No camera details (EXIF) in the file.") -> dict:
+    """The camera finding when nothing was found."""
+    return {"present": False, "summary": summary, "strength": "none", "make": None, "model": None,
+            "captured_at": None, "software": None}
+
+
+def read_metadata(image: Image.Image) -> tuple[dict, dict]:
+    """The `generator_metadata` and `camera_metadata` findings for an opened image."""
+    exif, exif_note = _exif(image)
+    xmp, xmp_note = _xmp(image)
+    generator = _text_chunks(image.info) or _exif_comment(exif) or _xmp_generator(xmp) or _software(exif, xmp)
+    declared = _xmp_source_type(xmp)
+    finding = _generator_finding(generator, declared, xmp)
+    notes = [note for note in (exif_note, xmp_note) if note]
+    if notes and not finding["present"]:
+        finding["summary"] += " " + " ".join(notes)
+    return finding, _camera_finding(exif, generator)
+
+
+# --- generator settings -------------------------------------------------------------------------
+
+_Found = dict  # {"generator", "found_in", "prompt"}
+
+
+def _found(generator: str, found_in: str, prompt: object = None) -> _Found:
+    """What one source of generator settings said."""
+    return {"generator": generator, "found_in": found_in, "prompt": prompt if isinstance(prompt, str) else None}
+
+
+def _text_chunks(info: dict) -> _Found | None:
+    """Generator settings in PNG text chunks (Pillow's `info`), by the tool that wrote them."""
+    text = {key: value for key, value in info.items()
+            if isinstance(key, str) and isinstance(value, str) and len(value) <= MAX_VALUE_BYTES}
+    big = {key for key, value in info.items() if isinstance(value, str) and len(value) > MAX_VALUE_BYTES}
+
+    if "parameters" in text or "parameters" in big:
+        return _parameters(text.get("parameters"))
+    if "invokeai_metadata" in text or "invokeai_graph" in text or "invokeai_metadata" in big:
+        meta = _json(text.get("invokeai_metadata"))
+        return _found("InvokeAI", "PNG text chunk 'invokeai_metadata'", meta.get("positive_prompt"))
+    if "sd-metadata" in text or "sd-metadata" in big:
+        meta = _json(text.get("sd-metadata"))
+        prompt = (meta.get("image") or {}).get("prompt") if isinstance(meta.get("image"), dict) else None
+        if isinstance(prompt, list) and prompt and isinstance(prompt[0], dict):
+            prompt = prompt[0].get("prompt")
+        return _found("InvokeAI", "PNG text chunk 'sd-metadata'", prompt)
+    if "Dream" in text:
+        return _found("InvokeAI", "PNG text chunk 'Dream'", text["Dream"].split(" -", 1)[0].strip('" '))
+    software = text.get("Software", "")
+    if "NovelAI" in software or str(text.get("Source", "")).startswith("NovelAI"):
+        comment = _json(text.get("Comment"))
+        return _found("NovelAI", "PNG text chunks 'Software' and 'Comment'",
+                      text.get("Description") or comment.get("prompt"))
+    if "prompt" in text or "workflow" in text or {"prompt", "workflow"} & big:
+        if "use_stable_diffusion_model" in text:
+            return _found("Easy Diffusion", "PNG text chunk 'prompt'", text.get("prompt"))
+        graph = _json(text.get("prompt"))
+        if graph or "workflow" in text or {"prompt", "workflow"} & big:
+            return _found("ComfyUI", "PNG text chunks 'prompt' and 'workflow'" if "workflow" in text
+                          else "PNG text chunk 'prompt'", _comfy_prompt(graph))
+    if known_generator(software):
+        return _found(known_generator(software), "PNG text chunk 'Software'", text.get("Description"))
+    return None
+
+
+def _parameters(value: str | None) -> _Found:
+    """The `parameters` chunk of AUTOMATIC1111, Forge, Fooocus, SwarmUI and their forks."""
+    where = "PNG text chunk 'parameters'"
+    if value is None:
+        return _found("Stable Diffusion web UI (AUTOMATIC1111)", where)
+    data = _json(value)
+    if isinstance(data.get("sui_image_params"), dict):
+        return _found("SwarmUI", where, data["sui_image_params"].get("prompt"))
+    if data:
+        return _found("Fooocus" if "Fooocus" in value[:4096] or "Performance" in data else "an image generator",
+                      where, data.get("Prompt") or data.get("prompt"))
+    generator = "Stable Diffusion web UI (AUTOMATIC1111)"
+    version = re.search(r"Version: ([^,\n]+)", value)
+    if "Fooocus" in value:
+        generator = "Fooocus"
+    elif version and version.group(1).startswith("f"):
+        generator = "Stable Diffusion web UI Forge"
+    return _found(generator, where, _a1111_prompt(value))
+
+
+def _a1111_prompt(value: str) -> str:
+    """The positive prompt: everything before the negative prompt or the settings line."""
+    for marker in ("\nNegative prompt:", "Negative prompt:"):
+        if marker in value:
+            return value.split(marker, 1)[0]
+    return re.split(r"\n\s*Steps: \d+", value, maxsplit=1)[0]
+
+
+def _comfy_prompt(graph: dict) -> str | None:
+    """The text of the CLIP encoder a sampler uses as its positive prompt, else of any encoder."""
+    nodes = {key: node for key, node in graph.items() if isinstance(node, dict)}
+    for node in nodes.values():
+        positive = (node.get("inputs") or {}).get("positive") if isinstance(node.get("inputs"), dict) else None
+        if isinstance(positive, list) and positive and str(positive[0]) in nodes:
+            text = _encoder_text(nodes[str(positive[0])])
+            if text:
+                return text
+    return next((text for text in map(_encoder_text, nodes.values()) if text), None)
+
+
+def _encoder_text(node: dict) -> str | None:
+    inputs = node.get("inputs") if isinstance(node.get("inputs"), dict) else {}
+    if "TextEncode" not in str(node.get("class_type", "")):
+        return None
+    text = inputs.get("text") or inputs.get("text_g") or inputs.get("prompt")
+    return text if isinstance(text, str) else None
+
+
+def _exif_comment(exif: Image.Exif | None) -> _Found | None:
+    """AUTOMATIC1111 and its forks write their parameters into EXIF UserComment in JPEG and WebP."""
+    if exif is None:
+        return None
+    comment = _decode_user_comment(_exif_ifd(exif).get(EXIF_USER_COMMENT))
+    if comment and _A1111_SETTINGS.search(comment):
+        found = _parameters(comment)
+        found["found_in"] = "EXIF UserComment"
+        return found
+    return None
+
+
+def _decode_user_comment(value: object) -> str | None:
+    if isinstance(value, str):
+        return value[:MAX_VALUE_BYTES]
+    if not isinstance(value, bytes) or len(value) > MAX_VALUE_BYTES:
+        return None
+    charset = _EXIF_CHARSETS.get(value[:8])
+    body = value[8:] if charset or value[:8] == b"\x00" * 8 else value
+    if charset == "utf-16":
+        # The byte order is not recorded; a UTF-16 text of mostly ASCII shows it by its zero bytes.
+        charset = "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"
+    return body.decode(charset or "utf-8", "replace")
+
+
+def _software(exif: Image.Exif | None, xmp: dict) -> _Found | None:
+    """EXIF Software or XMP CreatorTool naming a known generator."""
+    software = exif.get(EXIF_SOFTWARE) if exif is not None else None
+    if known_generator(software):
+        description = exif.get(EXIF_DESCRIPTION)
+        return _found(known_generator(software), "EXIF Software", description)
+    for tool in _xmp_values(xmp, "CreatorTool"):
+        if known_generator(tool):
+            return _found(known_generator(tool), "XMP xmp:CreatorTool")
+    return None
+
+
+# --- XMP ----------------------------------------------------------------------------------------
+
+def _xmp(image: Image.Image) -> tuple[dict, str | None]:
+    """The XMP packet as Pillow's nested dict, if present, small enough and well formed."""
+    raw = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+    if not raw:
+        return {}, None
+    if len(raw) > MAX_VALUE_BYTES:
+        return {}, "The XMP metadata is too large to read."
+    try:
+        return image.getxmp(), None
+    except Exception:  # malformed XML, entity tricks refused by defusedxml, absurd nesting
+        return {}, "The XMP metadata could not be read."
+
+
+def _xmp_values(xmp: dict, name: str) -> list[str]:
+    """Every text value of XMP properties called name (any namespace), in document order."""
+    values, stack, visited = [], [xmp], 0
+    while stack and visited < MAX_XMP_NODES:
+        node = stack.pop()
+        visited += 1
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            if name in node:
+                values.extend(_texts(node[name]))
+            stack.extend(reversed([value for key, value in node.items() if key != name]))
+    return values
+
+
+def _texts(value: object) -> list[str]:
+    """Text of an XMP value: plain text, rdf:resource, or the items of an rdf:Alt/Bag/Seq."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [text for item in value[:20] for text in _texts(item)]
+    if isinstance(value, dict):
+        for key in ("resource", "text", "li", "Alt", "Bag", "Seq"):
+            if key in value:
+                return _texts(value[key])
+    return []
+
+
+def _xmp_source_type(xmp: dict):
+    """The IPTC digital source type declared in XMP (`Iptc4xmpExt:DigitalSourceType`), if any."""
+    for value in _xmp_values(xmp, "DigitalSourceType"):
+        kind = source_type(value)
+        if kind:
+            return kind
+    return None
+
+
+def _xmp_generator(xmp: dict) -> _Found | None:
+    """The IPTC AI fields (2025): the AI system used and the prompt."""
+    system = next(iter(_xmp_values(xmp, "AISystemUsed")), None)
+    prompt = next(iter(_xmp_values(xmp, "AIPromptInformation")), None)
+    if system or prompt:
+        version = next(iter(_xmp_values(xmp, "AISystemVersionUsed")), None)
+        name = f"{system} {version}" if system and version else system or "an AI system"
+        return _found(name, "XMP Iptc4xmpExt:AISystemUsed" if system else "XMP Iptc4xmpExt:AIPromptInformation",
+                      prompt)
+    return None
+
+
+def _generator_finding(generator: _Found | None, declared, xmp: dict) -> dict:
+    """Combine generator settings and an XMP digital source type into one finding."""
+    if generator is None and declared is None:
+        return no_generator()
+    # An explicit IPTC code is more specific than "a generator wrote settings" (it can say "AI-edited").
+    if declared is not None and declared.declares in (AI_GENERATED, AI_EDITED):
+        declares = declared.declares
+    else:
+        declares = AI_GENERATED if generator else None
+    name = clean(generator["generator"], NAME_CHARS) if generator else None
+    prompt = clean(generator["prompt"], PROMPT_EXCERPT_CHARS) if generator else None
+    found_in = generator["found_in"] if generator else "XMP Iptc4xmpExt:DigitalSourceType"
+    if generator and declared is not None:
+        found_in += " and XMP Iptc4xmpExt:DigitalSourceType"
+
+    if generator:
+        summary = f"The file carries settings written by {name} ({found_in}): it was made by an image generator."
+    elif declares:
+        summary = f"The file's XMP metadata declares its origin as {declared.meaning}."
+    else:
+        summary = (f"The file's XMP metadata declares its origin as {declared.meaning}; "
+                   "this is not verified and does not settle whether it is AI-generated.")
+    return {
+        "present": True,
+        "summary": summary,
+        "strength": "strong" if declares else "none",
+        "declares": declares,
+        "generator": name,
+        "found_in": found_in,
+        "prompt_excerpt": prompt,
+        "digital_source_type": declared.url if declared else None,
+    }
+
+
+def _json(value: object) -> dict:
+    """value parsed as a JSON object, or {} (also for lists, numbers and broken JSON)."""
+    if not isinstance(value, str) or len(value) > MAX_VALUE_BYTES or not value.lstrip().startswith("{"):
+        return {}
+    try:
+        data = json.loads(value)
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --- camera -------------------------------------------------------------------------------------
+
+def _exif(image: Image.Image) -> tuple[Image.Exif | None, str | None]:
+    raw = image.info.get("exif")
+    if isinstance(raw, bytes) and len(raw) > MAX_VALUE_BYTES:
+        return None, "The EXIF metadata is too large to read."
+    try:
+        exif = image.getexif()
+        return (exif if len(exif) else None), None
+    except Exception:  # truncated or malformed EXIF
+        return None, "The EXIF metadata could not be read."
+
+
+def _exif_ifd(exif: Image.Exif) -> dict:
+    try:
+        return dict(exif.get_ifd(ExifTags.IFD.Exif))
+    except Exception:
+        return {}
+
+
+def _camera_finding(exif: Image.Exif | None, generator: _Found | None) -> dict:
+    """Camera make, model, capture time and software from EXIF: a weak hint only."""
+    if exif is None:
+        return no_camera()
+    ifd = _exif_ifd(exif)
+    make, model = clean(exif.get(EXIF_MAKE), NAME_CHARS), clean(exif.get(EXIF_MODEL), NAME_CHARS)
+    captured_at = clean(ifd.get(EXIF_DATETIME_ORIGINAL), 40)
+    software = clean(exif.get(EXIF_SOFTWARE), NAME_CHARS)
+    if not (make or model or captured_at):
+        finding = no_camera()
+        if software and not generator:
+            finding["software"] = software
+            finding["summary"] = f"No camera details in the file; its EXIF names the software {software}."
+        return finding
+    camera = " ".join(part for part in (make, model) if part) if not (make and model and model.startswith(make)) \
+        else model
+    said = f"a {camera}" if camera else "a camera"
+    when = f" on {captured_at}" if captured_at else ""
+    edited = f", last saved with {software}" if software else ""
+    return {
+        "present": True,
+        "summary": excerpt(f"EXIF says it was taken with {said}{when}{edited}. This is a weak hint: "
+                           "EXIF is easy to strip or forge.", 400),
+        "strength": "weak",
+        "make": make, "model": model, "captured_at": captured_at, "software": software,
+    }
