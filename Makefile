@@ -44,7 +44,7 @@ test-python: install frontend/dist/index.html
 	$(BIN)/python -m pytest
 
 test-frontend: frontend/node_modules/.package-lock.json
-	cd frontend && npm run typecheck && npm test && npm run build && npm run e2e
+	cd frontend && npm run lint && npm run types:check && npm run typecheck && npm test && npm run build && npm run e2e
 
 install: $(VENV)/.installed
 

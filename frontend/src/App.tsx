@@ -25,9 +25,10 @@ export function App() {
   const [aboutOpened, setAboutOpened] = useState(view === 'about');
   const mainRef = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
+  // The About view loads the model card the first time it is shown, then stays mounted.
+  if (view === 'about' && !aboutOpened) setAboutOpened(true);
 
   useEffect(() => {
-    if (view === 'about') setAboutOpened(true);
     // Move keyboard and screen-reader focus to the new view (not on first load).
     if (firstRender.current) firstRender.current = false;
     else mainRef.current?.focus();

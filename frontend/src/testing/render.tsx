@@ -15,7 +15,7 @@ export function liveRegion() {
 }
 
 export function fileInput() {
-  return screen.getByLabelText('Choose image files') as HTMLInputElement;
+  return screen.getByLabelText<HTMLInputElement>('Choose image files');
 }
 
 /** A promise with its resolve function, to hold a mocked answer back. */

@@ -1,0 +1,184 @@
+// Browser tests of the built app served by the real backend with the real model.
+// The synthetic pictures may get either verdict: only the presence of one is checked.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import {
+  artifacts,
+  blocksPng,
+  card,
+  historyRows,
+  naturalWidth,
+  pngFile,
+  sunsetPng,
+  textFile,
+  type Payload,
+} from './support';
+
+/** Generous: the first prediction warms TensorFlow up on a small CPU. */
+const VERDICT_TIMEOUT = 60_000;
+const VERDICT = /^(Real photo|AI-generated)$/;
+
+async function upload(page: Page, files: Payload[] | string) {
+  await page.getByLabel('Choose image files').setInputFiles(files);
+}
+
+async function expectVerdict(page: Page, name: string) {
+  const result = card(page, name);
+  await expect(result.locator('.verdict-label')).toHaveText(VERDICT, { timeout: VERDICT_TIMEOUT });
+  return result;
+}
+
+/** Saves a named screenshot in test-results/ and, with E2E_SCREENSHOT_DIR, a copy for the README. */
+async function screenshot(page: Page, name: string, readmeName?: string) {
+  const file = path.join(artifacts, name);
+  await page.screenshot({ path: file, fullPage: true });
+  const readmeDir = process.env.E2E_SCREENSHOT_DIR;
+  if (readmeDir && readmeName) {
+    mkdirSync(readmeDir, { recursive: true });
+    copyFileSync(file, path.join(readmeDir, readmeName));
+  }
+}
+
+test('the built app loads from the API server', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveTitle('Real or AI? — AI-generated image detector');
+  await expect(page.getByRole('heading', { name: 'Real or AI?' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Choose images…' })).toBeVisible();
+  await expect(page.getByText('Your pictures go only to this app’s own server')).toBeVisible();
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(policy ?? '', 'the page may only connect to its own origin').toMatch(/connect-src 'self'/);
+});
+
+test('an uploaded image gets a verdict, a P(REAL) bar and a heatmap toggle', async ({ page }) => {
+  await page.goto('/');
+  await upload(page, [pngFile('sunset.png', sunsetPng())]);
+  const result = card(page, 'sunset.png');
+  // The preview shows at once, before the answer.
+  await expect(result.getByRole('img', { name: 'Preview of sunset.png' })).toBeVisible();
+  await expectVerdict(page, 'sunset.png');
+
+  const meter = result.getByRole('meter', { name: 'Probability that the image is a real photo' });
+  const p = Number(await meter.getAttribute('aria-valuenow'));
+  expect(p, 'P(REAL) is a probability').toBeGreaterThanOrEqual(0);
+  expect(p).toBeLessThanOrEqual(1);
+  await expect(result.getByText(/^The model is /)).toBeVisible();
+  await expect(result.getByText('0.5 threshold', { exact: true })).toBeVisible();
+
+  const modelInput = result.getByRole('img', { name: 'The 32 × 32 pixel picture the model analysed' });
+  expect(await naturalWidth(modelInput), 'the model input is 32 px wide').toBe(32);
+
+  const toggle = result.getByRole('switch', { name: 'Show heatmap' });
+  await expect(toggle).not.toBeChecked();
+  await toggle.check();
+  const overlay = result.getByRole('img', { name: 'Grad-CAM heatmap over sunset.png' });
+  await expect(overlay).toBeVisible();
+  expect(await naturalWidth(overlay), 'the heatmap is a 32 px PNG').toBe(32);
+  const [previewBox, overlayBox] = await Promise.all([
+    result.getByRole('img', { name: 'Preview of sunset.png' }).boundingBox(),
+    overlay.boundingBox(),
+  ]);
+  expect(previewBox && overlayBox, 'both images are laid out').toBeTruthy();
+  // The heatmap covers the whole image.
+  expect(Math.abs(previewBox!.width - overlayBox!.width)).toBeLessThan(2);
+  expect(Math.abs(previewBox!.height - overlayBox!.height)).toBeLessThan(2);
+  await expect(page.getByRole('status').filter({ hasText: 'sunset.png:' })).toBeAttached();
+
+  await screenshot(page, 'result.png', 'web_app.png');
+  await page.setViewportSize({ width: 375, height: 812 });
+  await result.scrollIntoViewIfNeeded();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, 'no sideways scrolling at phone width').toBeLessThanOrEqual(375);
+  await screenshot(page, 'result-mobile.png');
+});
+
+test('a text file gets a plain error while the other files are still classified', async ({ page }) => {
+  await page.goto('/');
+  await upload(page, [textFile('notes.txt'), pngFile('blocks.png', blocksPng())]);
+  const error = card(page, 'notes.txt');
+  await expect(error.getByText('Not a supported image')).toBeVisible({ timeout: VERDICT_TIMEOUT });
+  await expect(error.getByText(/not an image in a supported format/)).toBeVisible();
+  await expect(error.getByRole('meter')).toHaveCount(0);
+  await expectVerdict(page, 'blocks.png');
+
+  // The app keeps working afterwards.
+  await upload(page, [pngFile('later.png', sunsetPng())]);
+  await expectVerdict(page, 'later.png');
+  await screenshot(page, 'error.png');
+});
+
+test('the session history lists results, survives a reload and can be cleared', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByText('No images checked yet in this session.')).toBeVisible();
+  await upload(page, [pngFile('first.png', sunsetPng()), pngFile('second.png', blocksPng())]);
+  await expectVerdict(page, 'first.png');
+  await expectVerdict(page, 'second.png');
+
+  const rows = historyRows(page);
+  await expect(rows).toHaveCount(2);
+  const names = (await rows.locator('th').allInnerTexts()).map((name) => name.trim());
+  expect(new Set(names)).toEqual(new Set(['first.png', 'second.png']));
+  await expect(page.getByText(/^2 images: /)).toBeVisible();
+  // The thumbnails are made in the browser from the files.
+  await expect(rows.first().locator('img')).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
+  await page.getByRole('heading', { name: 'Session history' }).scrollIntoViewIfNeeded();
+  await screenshot(page, 'history.png');
+
+  await page.reload();
+  await expect(rows, 'history is still there after a reload').toHaveCount(2);
+  await expect(page.getByRole('article'), 'result cards are not kept').toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Clear history' }).click();
+  await expect(page.getByText('No images checked yet in this session.')).toBeVisible();
+  expect(await page.evaluate(() => window.sessionStorage.length)).toBe(0);
+});
+
+test('the About view shows the model card, its limits and the privacy note', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'About the model' }).click();
+  await expect(page.getByRole('heading', { name: 'What it was trained on' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'How accurate it is' })).toBeVisible();
+  await expect(page.getByText(/trained only on tiny 32×32 CIFAKE images/)).toBeVisible();
+  await expect(page.getByText(/No image ever leaves your browser except to this app’s own API/)).toBeVisible();
+  for (const plot of await page.locator('.plot img').all()) {
+    expect(await naturalWidth(plot), `plot ${await plot.getAttribute('alt')} loads`).toBeGreaterThan(0);
+  }
+  await screenshot(page, 'about.png');
+  await page.goBack();
+  await expect(page.getByRole('button', { name: 'Choose images…' })).toBeVisible();
+});
+
+test('the API answers in the shapes the client is typed from', async ({ request }) => {
+  type Schema = { required: string[]; properties: Record<string, { enum?: string[] }> };
+  const spec = (await (await request.get('/api/openapi.json')).json()) as {
+    components: { schemas: Record<string, Schema> };
+  };
+  const schemas = spec.components.schemas;
+  for (const field of ['filename', 'label', 'probability_real', 'confidence', 'threshold', 'model_version', 'inference_ms', 'image']) {
+    expect(schemas.Prediction.required, `Prediction.${field} is required`).toContain(field);
+  }
+  expect(schemas.Prediction.properties.label.enum).toEqual(['REAL', 'FAKE']);
+  for (const field of ['method', 'grid', 'heatmap_png', 'model_input_png']) {
+    expect(schemas.Explanation.required, `Explanation.${field} is required`).toContain(field);
+  }
+  expect(schemas.Error.required).toEqual(['code', 'name', 'description']);
+  for (const field of ['version', 'threshold', 'limitations', 'plots']) {
+    expect(schemas.ModelCard.required, `ModelCard.${field} is required`).toContain(field);
+  }
+
+  const response = await request.post('/api/predict?explain=1', {
+    multipart: { image: { name: 'blocks.png', mimeType: 'image/png', buffer: blocksPng() } },
+  });
+  expect(response.status()).toBe(200);
+  const prediction = (await response.json()) as Record<string, unknown> & { explanation: { heatmap_png: string } };
+  // Every field the server sends is in the schema the client's types are generated from.
+  for (const key of Object.keys(prediction)) expect(Object.keys(schemas.Prediction.properties)).toContain(key);
+  expect(prediction.explanation.heatmap_png).toMatch(/^data:image\/png;base64,/);
+
+  const refused = await request.post('/api/predict', {
+    multipart: { image: { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') } },
+  });
+  expect(refused.status()).toBe(415);
+  expect(Object.keys((await refused.json()) as object).sort()).toEqual(['code', 'description', 'name']);
+});
