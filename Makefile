@@ -57,7 +57,7 @@ $(VENV)/.installed: requirements.txt backend/requirements.txt backend/pyproject.
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 
-frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/nginx/security-headers.conf -type f 2>/dev/null)
 	cd frontend && npm run build
 
 # Data, training and evaluation (see README "Training")

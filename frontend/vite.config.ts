@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, URL } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { loadEnv, type Plugin } from 'vite';
@@ -7,26 +8,28 @@ import { defineConfig } from 'vitest/config';
 const apiProxyTarget = process.env.API_PROXY_TARGET ?? 'http://127.0.0.1:8000';
 
 /**
- * Adds a Content-Security-Policy to the built page: scripts, styles and
- * connections only from this origin (and the API's, when VITE_API_URL names
- * another one), so the page cannot send pictures anywhere else.
+ * Adds a Content-Security-Policy to the built page: the one nginx sends
+ * (nginx/security-headers.conf is its only source), so the page served by
+ * `make run` has it too. Scripts, styles and connections come only from this
+ * origin (and the API's, when VITE_API_URL names another one), so the page
+ * cannot send pictures anywhere else.
  */
 function contentSecurityPolicy(apiUrl: string): Plugin {
   const apiOrigin = apiUrl ? new URL(apiUrl).origin : '';
-  const self = ["'self'", apiOrigin].filter(Boolean).join(' ');
-  const policy = [
-    "default-src 'self'",
-    "script-src 'self'",
-    // No inline styles: React sets bar widths and picture shapes through the
-    // CSSOM, which style-src does not restrict.
-    "style-src 'self'",
-    `img-src ${self} data: blob:`,
-    `connect-src ${self}`,
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'none'",
-  ].join('; ');
+  const conf = readFileSync(new URL('./nginx/security-headers.conf', import.meta.url), 'utf8');
+  const header = /^add_header Content-Security-Policy "([^"]+)"/m.exec(conf);
+  if (!header) throw new Error('nginx/security-headers.conf has no Content-Security-Policy');
+  const policy = header[1]
+    .split(';')
+    .map((directive) => directive.trim())
+    // A <meta> policy cannot set frame-ancestors; nginx's header does.
+    .filter((directive) => directive && !directive.startsWith('frame-ancestors'))
+    .map((directive) =>
+      apiOrigin && /^(img-src|connect-src) /.test(directive)
+        ? directive.replace("'self'", `'self' ${apiOrigin}`)
+        : directive,
+    )
+    .join('; ');
   return {
     name: 'content-security-policy',
     apply: 'build',

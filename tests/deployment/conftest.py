@@ -56,11 +56,6 @@ def frontend_dist() -> Path:
     return support.FRONTEND_DIST
 
 
-@pytest.fixture(scope="session")
-def compose() -> dict:
-    return support.load_compose()
-
-
 # --------------------------------------------------------------------------
 # gunicorn
 
@@ -77,7 +72,7 @@ class Backend:
         return support.child_pids(self.process.pid)
 
 
-def backend_environment(compose: dict, port: int) -> dict[str, str]:
+def backend_environment(port: int) -> dict[str, str]:
     """The container's environment (image ENV, then compose), bound to loopback."""
     env = {
         name: value
@@ -85,13 +80,13 @@ def backend_environment(compose: dict, port: int) -> dict[str, str]:
         if not name.startswith(("FLASK_", "GUNICORN_")) and name not in ("BIND", "PORT", "WEB_CONCURRENCY")
     }
     env.update(support.dockerfile_env(support.BACKEND_DOCKERFILE))
-    env.update(support.service_environment(compose["services"]["backend"]))
+    env.update(support.service_environment("backend"))
     env["BIND"] = f"127.0.0.1:{port}"
     return env
 
 
 @pytest.fixture(scope="session")
-def backend(nginx_binary, frontend_dist, compose, tmp_path_factory) -> Backend:
+def backend(nginx_binary, frontend_dist, tmp_path_factory) -> Backend:
     """The real backend under gunicorn, started with the image's CMD."""
     gunicorn = find_gunicorn()
     if gunicorn is None:
@@ -99,7 +94,7 @@ def backend(nginx_binary, frontend_dist, compose, tmp_path_factory) -> Backend:
     command = support.dockerfile_exec_form(support.BACKEND_DOCKERFILE, "CMD")
     assert command[0] == "gunicorn", command
     port = support.free_port()
-    env = backend_environment(compose, port)
+    env = backend_environment(port)
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     # The image's WORKDIR /app is the repository root.
     process = support.start_process([gunicorn, *command[1:]], log, cwd=support.REPO, env=env)
@@ -130,7 +125,7 @@ class NginxSite:
 
 
 @pytest.fixture(scope="session")
-def start_nginx(nginx_binary, frontend_dist, backend, compose, tmp_path_factory):
+def start_nginx(nginx_binary, frontend_dist, backend, tmp_path_factory):
     """Factory: start nginx on a free loopback port in front of the backend."""
     started: list[subprocess.Popen] = []
 
@@ -143,7 +138,7 @@ def start_nginx(nginx_binary, frontend_dist, backend, compose, tmp_path_factory)
             "BACKEND_ADDR": f"127.0.0.1:{backend.port}",
         }
         values.update(overrides)
-        env = support.frontend_environment(compose, **values)
+        env = support.frontend_environment(**values)
         main = support.render_site(prefix, env)
         command = support.nginx_command(nginx_binary, prefix, main)
         check = subprocess.run([*command, "-t"], capture_output=True, text=True)

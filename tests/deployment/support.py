@@ -1,8 +1,10 @@
 """Helpers for the deployment tests: read the Docker and compose files, render
-the nginx template as the official nginx image does, run processes, speak HTTP.
+the nginx template as the nginx image does, run processes, speak HTTP.
 
-Standard library only (plus PyYAML for the compose file), so the tests need no
-Docker engine.
+The files are read by maintained libraries, so the tests need no Docker
+engine: dockerfile-parse for the Dockerfiles, the Docker SDK's own
+.dockerignore matcher, and podman-compose (which `make container-check` also
+runs the stack with) for the compose file and its variables.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,14 +34,17 @@ FRONTEND_DIR = REPO / "frontend"
 FRONTEND_DOCKERFILE = FRONTEND_DIR / "Dockerfile"
 # The built app that nginx serves (npm run build); another build can be tested with DEPLOY_FRONTEND_DIST.
 FRONTEND_DIST = Path(os.environ.get("DEPLOY_FRONTEND_DIST") or FRONTEND_DIR / "dist").resolve()
-NGINX_TEMPLATE = FRONTEND_DIR / "nginx" / "default.conf.template"
+NGINX_DIR = FRONTEND_DIR / "nginx"
+NGINX_TEMPLATE = NGINX_DIR / "default.conf.template"
+NGINX_MAIN_CONF = NGINX_DIR / "nginx.conf"
+SECURITY_HEADERS = NGINX_DIR / "security-headers.conf"
 # Where the frontend image puts the template and renders it to.
 NGINX_TEMPLATE_IN_IMAGE = "/etc/nginx/templates/default.conf.template"
 RESULTS_DIR = REPO / "test-results"
 
 
 # --------------------------------------------------------------------------
-# Dockerfiles
+# Dockerfiles (dockerfile-parse)
 
 
 @dataclass(frozen=True)
@@ -47,101 +54,33 @@ class Instruction:
     stage: int  # index of the build stage (FROM) it belongs to
 
 
+def _parser(path: Path):
+    from dockerfile_parse import DockerfileParser
+
+    return DockerfileParser(str(path), env_replace=True)
+
+
 def dockerfile_instructions(path: Path) -> list[Instruction]:
-    """The instructions of a Dockerfile, with comments dropped and `\\` lines joined."""
-    instructions, current, stage = [], "", -1
-    for raw in path.read_text().splitlines():
-        line = raw.strip()
-        if not current and (not line or line.startswith("#")):
+    """The instructions of a Dockerfile in order, comments left out."""
+    instructions, stage = [], -1
+    for item in _parser(path).structure:
+        keyword = item["instruction"].upper()
+        if keyword == "COMMENT":
             continue
-        if current and line.startswith("#"):
-            continue  # comment lines inside a continued instruction are ignored by Docker
-        if line.endswith("\\"):
-            current += line[:-1] + " "
-            continue
-        current += line
-        keyword, _, args = current.strip().partition(" ")
-        keyword = keyword.upper()
         if keyword == "FROM":
             stage += 1
-        instructions.append(Instruction(keyword, args.strip(), stage))
-        current = ""
+        instructions.append(Instruction(keyword, item["value"].strip(), stage))
     return instructions
 
 
-def dockerfile_args(path: Path) -> dict[str, str]:
-    """Defaults of the ARGs declared before the first FROM (usable in FROM lines)."""
-    args = {}
-    for ins in dockerfile_instructions(path):
-        if ins.keyword == "FROM":
-            break
-        if ins.keyword == "ARG" and "=" in ins.args:
-            name, _, value = ins.args.partition("=")
-            args[name.strip()] = value.strip()
-    return args
-
-
 def dockerfile_base_images(path: Path) -> list[str]:
-    """The image of each FROM, with ARG defaults substituted."""
-    args = dockerfile_args(path)
-    images = []
-    for ins in dockerfile_instructions(path):
-        if ins.keyword == "FROM":
-            image = ins.args.split()[0]
-            images.append(re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args.get(m[1] or m[2], ""), image))
-    return images
+    """The image of each FROM, with the defaults of the ARGs before it substituted."""
+    return list(_parser(path).parent_images)
 
 
-def dockerfile_env(path: Path, stage: int = -1) -> dict[str, str]:
-    """ENV of one build stage (the last one by default), unquoted as Docker does."""
-    instructions = dockerfile_instructions(path)
-    stages = sorted({ins.stage for ins in instructions})
-    wanted = stages[stage]
-    env = {}
-    for ins in instructions:
-        if ins.keyword == "ENV" and ins.stage == wanted:
-            for token in docker_words(ins.args):
-                name, _, value = token.partition("=")
-                env[name] = value
-    return env
-
-
-def docker_words(text: str) -> list[str]:
-    """Split an ENV line into words as Docker does: quotes removed; \\ escapes
-    any character outside quotes, and only ", $ and \\ inside double quotes."""
-    words, word, quote, in_word, i = [], "", None, False, 0
-    while i < len(text):
-        char = text[i]
-        if quote == "'":
-            if char == "'":
-                quote = None
-            else:
-                word += char
-        elif quote == '"':
-            if char == "\\" and i + 1 < len(text) and text[i + 1] in '"$\\':
-                i += 1
-                word += text[i]
-            elif char == '"':
-                quote = None
-            else:
-                word += char
-        elif char in "'\"":
-            quote, in_word = char, True
-        elif char == "\\" and i + 1 < len(text):
-            i += 1
-            word += text[i]
-            in_word = True
-        elif char.isspace():
-            if in_word:
-                words.append(word)
-            word, in_word = "", False
-        else:
-            word += char
-            in_word = True
-        i += 1
-    if in_word:
-        words.append(word)
-    return words
+def dockerfile_env(path: Path) -> dict[str, str]:
+    """ENV of the last build stage (the image), unquoted as Docker does."""
+    return dict(_parser(path).envs)
 
 
 def dockerfile_exec_form(path: Path, keyword: str) -> list[str]:
@@ -170,147 +109,98 @@ def dockerfile_copy_sources(path: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------
-# .dockerignore
+# .dockerignore (the Docker SDK's matcher, which follows Docker's rules)
 
 
-def _ignore_pattern_regex(pattern: str) -> re.Pattern:
-    """Docker's .dockerignore pattern (Go filepath.Match plus **) as a regex."""
-    out, i = "", 0
-    while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**/", i):
-            out += "(?:.*/)?"
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out += ".*"
-            i += 2
-            continue
-        if char == "*":
-            out += "[^/]*"
-        elif char == "?":
-            out += "[^/]"
-        elif char == "[":
-            end = pattern.index("]", i)
-            out += pattern[i:end + 1]
-            i = end
-        else:
-            out += re.escape(char)
-        i += 1
-    return re.compile(out + r"\Z")
+def dockerignore_rules(path: Path):
+    """The patterns of a .dockerignore as the Docker SDK matches them."""
+    from docker.utils.build import PatternMatcher
+
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return PatternMatcher([line for line in lines if line and not line.startswith("#")])
 
 
-def dockerignore_rules(path: Path) -> list[tuple[bool, re.Pattern]]:
-    """(is_exception, regex) for each line of a .dockerignore."""
-    rules = []
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        exception = line.startswith("!")
-        pattern = os.path.normpath(line.lstrip("!").strip()).lstrip("/")
-        rules.append((exception, _ignore_pattern_regex(pattern)))
-    return rules
-
-
-def is_ignored(rules: list[tuple[bool, re.Pattern]], relative_path: str) -> bool:
-    """Whether Docker leaves this path out of the build context.
-
-    A path is out when the last pattern matching it, or one of its parent
-    directories, is not an exception (`!pattern`).
-    """
+def is_ignored(rules, relative_path: str) -> bool:
+    """Whether Docker leaves this path out of the build context: the last
+    pattern that matches it or one of its folders decides (moby's
+    MatchesOrParentMatches, with the SDK's patterns)."""
     parts = relative_path.strip("/").split("/")
     candidates = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
     ignored = False
-    for exception, regex in rules:
-        if any(regex.match(candidate) for candidate in candidates):
-            ignored = not exception
+    for pattern in rules.patterns:
+        if any(pattern.match(candidate) for candidate in candidates):
+            ignored = not pattern.exclusion
     return ignored
 
 
+def build_context_files(context: Path, dockerfile: str = "Dockerfile") -> set[str]:
+    """Every file Docker sends as the build context (paths relative to it)."""
+    from docker.utils.build import exclude_paths
+
+    ignore = context / ".dockerignore"
+    lines = (line.strip() for line in ignore.read_text().splitlines()) if ignore.exists() else ()
+    patterns = [line for line in lines if line and not line.startswith("#")]
+    paths = exclude_paths(str(context), patterns, dockerfile=dockerfile)
+    return {path for path in paths if (context / path).is_file()}
+
+
 # --------------------------------------------------------------------------
-# docker-compose.yml
+# docker-compose.yml (podman-compose resolves it as Compose does)
 
 
 def load_compose() -> dict:
+    """The compose file as written, variables not substituted."""
     import yaml
 
     return yaml.safe_load(COMPOSE_FILE.read_text())
 
 
-_INTERPOLATION = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
-    r"|(?P<named>[A-Za-z_][A-Za-z0-9_]*))"
-)
+@lru_cache(maxsize=32)
+def _compose_config(env_items: tuple[tuple[str, str], ...]) -> dict:
+    import yaml
+
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **dict(env_items)}
+    # --env-file /dev/null: a developer's .env must not change what the tests see.
+    result = subprocess.run(
+        [sys.executable, "-m", "podman_compose", "-f", str(COMPOSE_FILE), "--env-file", os.devnull, "config"],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=60,
+    )
+    if result.returncode != 0:
+        raise ValueError(f"podman-compose config failed: {result.stderr.strip()}")
+    return yaml.safe_load(result.stdout)
 
 
-def compose_variables(compose: dict) -> dict[str, str | None]:
-    """Variables a parsed compose file interpolates, each with its default (None: none)."""
-    found: dict[str, str | None] = {}
-
-    def walk(value) -> None:
-        if isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-        elif isinstance(value, str):
-            for match in _INTERPOLATION.finditer(value):
-                name = match["braced"] or match["named"]
-                if name:
-                    default = match["arg"] if match["op"] in (":-", "-") else None
-                    if found.get(name) is None:
-                        found[name] = default
-
-    walk(compose)
-    return found
+def compose_config(env: dict[str, str] | None = None) -> dict:
+    """The compose file with its variables substituted from env (nothing set: the defaults)."""
+    return _compose_config(tuple(sorted((env or {}).items())))
 
 
-def interpolate(value, env: dict[str, str]):
-    """Compose's interpolation of ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, $$."""
-    if isinstance(value, dict):
-        return {key: interpolate(item, env) for key, item in value.items()}
-    if isinstance(value, list):
-        return [interpolate(item, env) for item in value]
-    if not isinstance(value, str):
-        return value
-
-    def replace(match: re.Match) -> str:
-        if match["escaped"]:
-            return "$"
-        name = match["braced"] or match["named"]
-        op, arg = match["op"], match["arg"]
-        current = env.get(name)
-        if op == ":-":
-            return current if current else arg
-        if op == "-":
-            return current if current is not None else arg
-        if op in (":?", "?") and not current:
-            raise KeyError(f"{name}: {arg}")
-        return current or ""
-
-    return _INTERPOLATION.sub(replace, value)
+def compose_variable_names() -> set[str]:
+    """Names of the variables the compose file refers to (${NAME...})."""
+    return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", COMPOSE_FILE.read_text()))
 
 
-def service_environment(service: dict, env: dict[str, str] | None = None) -> dict[str, str]:
+def service_environment(name: str, env: dict[str, str] | None = None) -> dict[str, str]:
     """A service's environment after interpolation (defaults when env is empty)."""
-    environment = service.get("environment") or {}
+    environment = compose_config(env)["services"][name].get("environment") or {}
     if isinstance(environment, list):
         environment = dict(item.split("=", 1) for item in environment)
-    resolved = interpolate(environment, env or {})
-    return {key: str(value) for key, value in resolved.items()}
+    return {key: str(value) for key, value in environment.items()}
+
+
+def build_args(name: str, env: dict[str, str] | None = None) -> dict[str, str]:
+    """A service's build arguments after interpolation."""
+    args = compose_config(env)["services"][name]["build"].get("args") or {}
+    if isinstance(args, list):
+        args = dict(item.split("=", 1) for item in args)
+    return {key: str(value) for key, value in args.items()}
 
 
 def env_example() -> dict[str, str]:
     """NAME=value lines of .env.example."""
-    values = {}
-    for line in ENV_EXAMPLE.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            name, _, value = line.partition("=")
-            values[name.strip()] = value.strip()
-    return values
+    from dotenv import dotenv_values
+
+    return {name: value for name, value in dotenv_values(ENV_EXAMPLE).items() if value is not None}
 
 
 # --------------------------------------------------------------------------
@@ -348,33 +238,23 @@ def envsubst_filter_names(env: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in env.items() if pattern.search(name)}
 
 
-def nginx_main_conf(prefix: Path, conf_d: Path) -> str:
-    """An nginx.conf like the official image's, with every writable path under prefix."""
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    temp = "\n".join(
-        f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""{user}worker_processes auto;
-error_log {prefix / 'error.log'} notice;
-pid {prefix / 'nginx.pid'};
+def nginx_main_conf(prefix: Path) -> str:
+    """The image's nginx.conf with its writable paths moved under prefix.
 
-events {{
-    worker_connections 1024;
-}}
-
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    log_format main '$remote_addr - $remote_user [$time_local] "$request" '
-                    '$status $body_bytes_sent "$http_referer" '
-                    '"$http_user_agent" "$http_x_forwarded_for"';
-    access_log {prefix / 'access.log'} main;
-    sendfile on;
-    keepalive_timeout 65;
-{temp}
-    include {conf_d}/*.conf;
-}}
-"""
+    In the container /tmp and /etc/nginx/conf.d are tmpfs mounts and logs go
+    to the container's output; here they are files under prefix. As root
+    (CI), the workers keep root's user so that they can use prefix, which only
+    root may enter.
+    """
+    text = NGINX_MAIN_CONF.read_text()
+    for old, new in (
+        ("/tmp/", f"{prefix}/"),
+        ("error_log stderr", f"error_log {prefix / 'error.log'}"),
+        ("access_log /dev/stdout", f"access_log {prefix / 'access.log'}"),
+    ):
+        assert old in text, f"{NGINX_MAIN_CONF.name} has no {old!r}"
+        text = text.replace(old, new)
+    return ("user root;\n" if os.geteuid() == 0 else "") + text
 
 
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
@@ -388,22 +268,25 @@ def find_nginx() -> str | None:
     return next((path for path in NGINX_CANDIDATES if os.access(path, os.X_OK)), None)
 
 
-def frontend_environment(compose: dict, **overrides: str) -> dict[str, str]:
-    """The frontend container's environment: image ENV, then compose, then overrides."""
+def frontend_environment(**overrides: str) -> dict[str, str]:
+    """The frontend container's environment: image ENV, then compose's defaults, then overrides."""
     env = dockerfile_env(FRONTEND_DOCKERFILE)
-    env.update(service_environment(compose["services"]["frontend"]))
+    env.update(service_environment("frontend"))
     env.update(overrides)
     return env
 
 
 def render_site(prefix: Path, env: dict[str, str]) -> Path:
-    """Render the template as the image's entrypoint does, and an nginx.conf around it."""
+    """Lay out /etc/nginx as the image has it under prefix, rendering the
+    template as the image's entrypoint does; returns the main config."""
     conf_d = prefix / "conf.d"
     conf_d.mkdir(parents=True, exist_ok=True)
     rendered = envsubst(NGINX_TEMPLATE.read_text(), envsubst_filter_names(env))
     (conf_d / "default.conf").write_text(rendered)
+    shutil.copy(SECURITY_HEADERS, prefix / SECURITY_HEADERS.name)
+    shutil.copy("/etc/nginx/mime.types", prefix / "mime.types")
     main = prefix / "nginx.conf"
-    main.write_text(nginx_main_conf(prefix, conf_d))
+    main.write_text(nginx_main_conf(prefix))
     return main
 
 
@@ -512,6 +395,19 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict | No
         return Response(response.status, response.headers, response.read())
     finally:
         connection.close()
+
+
+def raw_request(url: str, payload: bytes, timeout: float = 30) -> Response:
+    """Send bytes as they are (a malformed request, say) and read the one answer."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        try:
+            sock.sendall(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # answered and closed before the whole request was read
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return Response(response.status, response.headers, response.read())
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 60) -> Response:

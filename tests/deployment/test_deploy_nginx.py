@@ -14,32 +14,35 @@ import pytest
 
 from . import support
 
-EXPECTED_CSP = {
-    "default-src": {"'self'"},
-    "img-src": {"'self'", "data:", "blob:"},
-    "style-src": {"'self'"},
-    "script-src": {"'self'"},
-    "connect-src": {"'self'"},
-    "frame-ancestors": {"'none'"},
-    "base-uri": {"'self'"},
-    "form-action": {"'self'"},
-}
 YEAR = 31536000
 
 
-def assert_security_headers(response: support.Response) -> None:
-    csp = response.header("Content-Security-Policy")
-    assert csp, "Content-Security-Policy missing"
+def security_headers() -> dict[str, str]:
+    """The headers security-headers.conf defines, by name (their one source)."""
+    text = support.SECURITY_HEADERS.read_text()
+    return dict(re.findall(r'^add_header ([\w-]+) "([^"]*)" always;', text, re.M))
+
+
+def csp_directives(policy: str) -> dict[str, set[str]]:
     directives = {}
-    for directive in filter(None, (part.strip() for part in csp.split(";"))):
+    for directive in filter(None, (part.strip() for part in policy.split(";"))):
         name, *values = directive.split()
         directives[name] = set(values)
-    for name, values in EXPECTED_CSP.items():
-        assert directives.get(name) == values, f"{name}: {directives.get(name)}"
+    return directives
+
+
+def test_the_policy_is_strict():
+    directives = csp_directives(security_headers()["Content-Security-Policy"])
+    assert directives["default-src"] == directives["script-src"] == directives["style-src"] == {"'self'"}
+    assert directives["connect-src"] == {"'self'"}, "pictures go nowhere but this origin"
+    assert directives["img-src"] == {"'self'", "data:", "blob:"}
+    assert directives["frame-ancestors"] == directives["object-src"] == {"'none'"}
     assert not any("'unsafe-inline'" in values or "'unsafe-eval'" in values for values in directives.values())
-    assert response.header("X-Content-Type-Options") == "nosniff"
-    assert response.header("Referrer-Policy") == "no-referrer"
-    assert response.header("X-Frame-Options") == "DENY"
+
+
+def assert_security_headers(response: support.Response) -> None:
+    for name, value in security_headers().items():
+        assert response.header(name) == value, f"{name}: {response.header(name)!r}"
 
 
 def api_predict(site, files, query: str = "") -> support.Response:
@@ -87,6 +90,16 @@ def test_built_index_has_no_inline_script_or_style(frontend_dist):
     assert finder.inline_styles == []
     for attrs in finder.scripts:
         assert not re.match(r"(https?:)?//", attrs["src"]), f"script from another origin: {attrs['src']}"
+
+
+def test_built_index_carries_the_same_policy(frontend_dist):
+    """`make run` serves index.html without nginx: its <meta> policy is the
+    one nginx sends, less frame-ancestors (which a <meta> policy cannot set)."""
+    match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', (frontend_dist / "index.html").read_text())
+    assert match, "index.html has a Content-Security-Policy <meta>"
+    expected = csp_directives(security_headers()["Content-Security-Policy"])
+    del expected["frame-ancestors"]
+    assert csp_directives(match[1]) == expected
 
 
 def test_serves_the_built_app(site, frontend_dist):
@@ -306,3 +319,84 @@ def test_unreachable_backend_is_a_json_503(start_nginx):
     assert support.is_api_error(response), response.body[:300]
     # The app itself is still served.
     assert support.get(f"{site.url}/").status == 200
+
+
+# --------------------------------------------------------------------------
+# Malformed and oversized requests: nginx answers them, in the API's JSON
+
+
+def _raw(site, head: str, body: bytes = b"") -> support.Response:
+    return support.raw_request(site.url, head.replace("\n", "\r\n").encode() + body)
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("bad chunk size", b"zz\r\nabc\r\n0\r\n\r\n"),
+        ("chunk without its CRLF", b"3\r\nabcXY0\r\n\r\n"),
+        ("NUL in a trailer", b"3\r\nabc\r\n0\r\nX-Trailer: a\x00b\r\n\r\n"),
+    ],
+)
+def test_malformed_chunked_bodies_are_a_json_400(site, backend, name, body):
+    response = _raw(site, "POST /api/predict HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n"
+                          "Content-Type: multipart/form-data; boundary=b\n\n", body)
+    assert response.status == 400, (name, response.body[:200])
+    assert support.is_api_error(response), (name, response.body[:200])
+    assert_security_headers(response)
+
+
+def test_chunked_body_over_the_limit_is_a_json_413(site):
+    limit = int(site.env["MAX_UPLOAD_BYTES"])
+    chunk = b"x" * (1024 * 1024)
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(limit // len(chunk) + 1))
+    response = _raw(site, "POST /api/predict HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n"
+                          "Content-Type: multipart/form-data; boundary=b\n\n", chunks + b"0\r\n\r\n")
+    assert response.status == 413
+    assert support.is_api_error(response), response.body[:200]
+
+
+def test_garbage_request_line_is_a_json_400(site):
+    response = _raw(site, "HELLO THERE\n\n")
+    assert response.status == 400
+    assert support.is_api_error(response), response.body[:200]
+
+
+def test_request_line_over_gunicorns_limit_is_a_json_414(site):
+    # 4094 characters is gunicorn's limit for the request line; nginx stops a longer one.
+    path = "/api/health?" + "a" * 4100
+    response = support.get(f"{site.url}{path}")
+    assert response.status == 414
+    assert support.is_api_error(response), response.body[:200]
+    assert_security_headers(response)
+
+
+def test_request_line_just_under_the_limit_reaches_the_api(site):
+    prefix = "GET /api/health?"
+    path = "/api/health?" + "a" * (4094 - len(prefix) - len(" HTTP/1.1"))
+    assert len(f"GET {path} HTTP/1.1") == 4094
+    assert support.get(f"{site.url}{path}").status == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-Long": "a" * 5000}, {f"X-Many-{i}": "b" * 3000 for i in range(8)}],
+    ids=["one header over 4 KiB", "headers over 16 KiB"],
+)
+def test_oversized_headers_are_a_json_431(site, headers):
+    response = support.get(f"{site.url}/api/health", headers=headers)
+    assert response.status == 431
+    assert support.is_api_error(response), response.body[:200]
+
+
+def test_many_headers_do_not_reach_gunicorns_field_limit(site):
+    """gunicorn refuses more than 100 header fields (HTML 400); nginx passes
+    the API only the headers it uses, so a client may send more."""
+    headers = {f"X-Extra-{i}": "1" for i in range(150)}
+    response = support.get(f"{site.url}/api/health", headers=headers)
+    assert response.status == 200, response.body[:200]
+
+
+def test_method_not_allowed_on_the_app_is_json(site):
+    response = support.request("POST", f"{site.url}/index.html", b"x", {"Content-Type": "text/plain"})
+    assert response.status == 405
+    assert support.is_api_error(response), response.body[:200]
