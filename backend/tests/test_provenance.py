@@ -547,3 +547,19 @@ def test_refresh_trust_lists_from_a_folder(tmp_path):
     before = (dest / "C2PA-TRUST-LIST.pem").read_bytes()
     assert refresh_trust_lists.main(["--from", str(source), "--dest", str(dest)]) == 1
     assert (dest / "C2PA-TRUST-LIST.pem").read_bytes() == before  # nothing replaced on failure
+
+
+def test_metadata_is_read_without_decoding_pixels(monkeypatch):
+    from PIL import ImageFile
+
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    files = [png_with_text(parameters=A1111), encode(noise(), "JPEG", exif=exif), encode(noise(), "WEBP", exif=exif)]
+
+    def refuse(self):
+        raise AssertionError("pixels decoded while reading metadata")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+    assert read_provenance(files[0])["generator_metadata"]["present"]
+    assert read_provenance(files[1])["camera_metadata"]["make"] == "Canon"
+    assert read_provenance(files[2])["camera_metadata"]["make"] == "Canon"

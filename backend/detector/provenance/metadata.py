@@ -340,6 +340,9 @@ def _exif(image: Image.Image) -> tuple[Image.Exif | None, str | None]:
     raw = image.info.get("exif")
     if isinstance(raw, bytes) and len(raw) > MAX_VALUE_BYTES:
         return None, "The EXIF metadata is too large to read."
+    if image.format == "PNG" and raw is None:
+        # Pillow would decode the whole picture to look for an eXIf chunk after the pixels.
+        return None, None
     try:
         exif = image.getexif()
         return (exif if len(exif) else None), None
