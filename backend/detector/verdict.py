@@ -32,28 +32,30 @@ def decide(model_assessment: dict, provenance: dict) -> dict:
     credentials = provenance.get("content_credentials") or {}
     generator = provenance.get("generator_metadata") or {}
     declares, state = credentials.get("declares"), credentials.get("state")
+    signer = _signer(credentials)
+    trust_list = credentials.get("trust_list") or "a trusted list"
 
     if state == "trusted" and declares in AI_DECLARATIONS:
         return _settled("FAKE", "content_credentials",
-                        f"{_HEADLINE[declares]}: Content Credentials signed by {_signer(credentials)} "
-                        f"({credentials.get('trust_list') or 'a trusted list'}) declare that the picture was "
-                        f"{_MADE[declares]}.")
+                        f"{_HEADLINE[declares]}: Content Credentials signed by {signer} ({trust_list}) "
+                        f"declare that the picture was {_MADE[declares]}.")
     if state == "untrusted" and declares in AI_DECLARATIONS:
         return _settled("FAKE", "metadata",
-                        f"{_HEADLINE[declares]}, according to the file's own metadata: its Content Credentials declare "
-                        f"that it was {_MADE[declares]}, though their signer ({_signer(credentials)}) is on no "
-                        "known trust list.")
+                        f"{_HEADLINE[declares]}, according to the file's own metadata: its Content Credentials "
+                        f"declare that it was {_MADE[declares]}, though their signer ({signer}) is on no known "
+                        "trust list.")
     if generator.get("present") and generator.get("declares") in AI_DECLARATIONS:
-        source = f"settings written by {generator['generator']}" if generator.get("generator") \
-            else "an IPTC digital source type"
+        made = generator["declares"]
+        source = (f"settings written by {generator['generator']}" if generator.get("generator")
+                  else "an IPTC digital source type")
+        where = generator.get("found_in") or "its metadata"
         return _settled("FAKE", "metadata",
-                        f"{_HEADLINE[generator['declares']]}, according to the file's own metadata: it carries {source} "
-                        f"({generator.get('found_in') or 'in its metadata'}), which says it was "
-                        f"{_MADE[generator['declares']]}.")
+                        f"{_HEADLINE[made]}, according to the file's own metadata: it carries {source} ({where}), "
+                        f"which says it was {_MADE[made]}.")
     if state == "trusted" and declares == "captured":
         return _settled("REAL", "content_credentials",
-                        f"A real photograph: Content Credentials signed by {_signer(credentials)} "
-                        f"({credentials.get('trust_list') or 'a trusted list'}) declare a camera capture.")
+                        f"A real photograph: Content Credentials signed by {signer} ({trust_list}) "
+                        "declare a camera capture.")
     return _model(model_assessment)
 
 
