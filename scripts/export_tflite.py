@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from common import (DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, SEED, THRESHOLD, UserError, load_classifier, load_split,
-                    run_main)
+from common import DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, SEED, UserError, load_classifier, load_split, run_main
+from detector.contract import predicted_real
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -73,7 +73,9 @@ def main(argv=None) -> int:
     keras_p = classifier.predict(data.pixels[chosen])
     lite_p = tflite_predict(flatbuffer, data.pixels[chosen])
     max_difference = float(np.max(np.abs(keras_p - lite_p)))
-    disagreements = int(np.sum((keras_p > THRESHOLD) != (lite_p > THRESHOLD)))
+    # Labels under the model card's own threshold, as serving decides them.
+    threshold = classifier.threshold
+    disagreements = int(np.sum(predicted_real(keras_p, threshold) != predicted_real(lite_p, threshold)))
     print(f"checked {len(chosen)} images: max |P_keras - P_tflite| = {max_difference:.2e}, "
           f"label disagreements = {disagreements}")
     if disagreements or max_difference > args.tolerance:

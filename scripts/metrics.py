@@ -6,15 +6,16 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 
 from common import CLASS_NAMES, THRESHOLD
+from detector.contract import confidence_of, predicted_real
 
 CALIBRATION_BINS = 15
 
 
-def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS):
+def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS,
+                     threshold: float = THRESHOLD):
     """Per equal-width bin of the predicted label's confidence: (confidence, accuracy, count)."""
-    predicted_real = probabilities > THRESHOLD
-    confidence = np.where(predicted_real, probabilities, 1 - probabilities)
-    correct = predicted_real == (labels == 1)
+    confidence = confidence_of(probabilities, threshold)
+    correct = predicted_real(probabilities, threshold) == (labels == 1)
     # Confidence of the predicted label lies in [0.5, 1].
     edges = np.linspace(0.5, 1.0, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
@@ -26,30 +27,39 @@ def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = 
     return rows
 
 
-def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS) -> float:
+def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS,
+                               threshold: float = THRESHOLD) -> float:
     """Mean |accuracy - confidence| over bins, weighted by how many images fall in each."""
-    rows = calibration_bins(probabilities, labels, bins)
+    rows = calibration_bins(probabilities, labels, bins, threshold)
     total = sum(count for _, _, count in rows)
     return float(sum(count * abs(accuracy - confidence) for confidence, accuracy, count in rows) / total)
 
 
-def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+def accuracy(probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD) -> float:
     """Share of images whose thresholded label is right."""
-    return float(np.mean((probabilities > THRESHOLD) == (labels == 1)))
+    return float(np.mean(predicted_real(probabilities, threshold) == (labels == 1)))
 
 
-def classification_report(probabilities: np.ndarray, labels: np.ndarray) -> dict:
-    """Accuracy, per-class precision/recall/F1, ROC-AUC, confusion matrix and ECE."""
-    predicted = (probabilities > THRESHOLD).astype(int)
+def confidently_wrong_rate(probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD,
+                           above: float = 0.9) -> float:
+    """Share of all images that get the wrong label with a confidence above `above`."""
+    wrong = predicted_real(probabilities, threshold) != (labels == 1)
+    return float(np.mean(wrong & (confidence_of(probabilities, threshold) > above)))
+
+
+def classification_report(probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD) -> dict:
+    """Accuracy, per-class precision/recall/F1, ROC-AUC, confusion matrix, ECE and confidently-wrong rate."""
+    predicted = predicted_real(probabilities, threshold).astype(int)
     precision, recall, f1, support = precision_recall_fscore_support(
         labels, predicted, labels=[0, 1], zero_division=0
     )
     has_both = len(np.unique(labels)) == 2
     return {
         "test_images": int(len(labels)),
-        "accuracy": round(accuracy(probabilities, labels), 5),
+        "accuracy": round(accuracy(probabilities, labels, threshold), 5),
         "roc_auc": round(float(roc_auc_score(labels, probabilities)), 5) if has_both else None,
-        "ece": round(expected_calibration_error(probabilities, labels), 5),
+        "ece": round(expected_calibration_error(probabilities, labels, threshold=threshold), 5),
+        "confidently_wrong": round(confidently_wrong_rate(probabilities, labels, threshold), 5),
         "per_class": {
             name: {"precision": round(float(precision[i]), 5), "recall": round(float(recall[i]), 5),
                    "f1": round(float(f1[i]), 5), "support": int(support[i])}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .contract import IMAGE_SIZE, LOGIT_LAYER, SINGLE_VIEW_MODEL, THRESHOLD
+from .contract import IMAGE_SIZE, LOGIT_LAYER, SINGLE_VIEW_MODEL, THRESHOLD, confidence_of, label_of
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
@@ -29,11 +29,6 @@ class ModelLoadError(RuntimeError):
     """The model file is missing, unreadable or breaks the model contract."""
 
 
-def label_for(probability_real: float, threshold: float = THRESHOLD) -> str:
-    """REAL above the threshold, FAKE otherwise."""
-    return "REAL" if probability_real > threshold else "FAKE"
-
-
 class Classifier:
     """Batched P(REAL) and Grad-CAM explanations from a Keras model."""
 
@@ -46,7 +41,10 @@ class Classifier:
         # One traced graph for any batch size: no retracing per request.
         self._forward = tf.function(lambda x: model(x, training=False), input_signature=[INPUT_SPEC])
         self._cam = _make_grad_cam(model)
-        self.predict(np.zeros((1, IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8))  # warm-up: trace now, not on a request
+        # Warm-up: trace both graphs now, so no request pays for it.
+        blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
+        self.predict(blank[None])
+        self.explain(blank, "REAL")
 
     @classmethod
     def load(cls, path: str | Path) -> "Classifier":
@@ -68,10 +66,14 @@ class Classifier:
         batch = tf.convert_to_tensor(np.asarray(pixels, dtype=np.float32))
         return self._forward(batch).numpy().reshape(-1).astype(float)
 
-    def explain(self, pixels: np.ndarray) -> np.ndarray:
-        """Grad-CAM grid in 0..1 for one (32, 32, 3) image: where the evidence for its verdict lies."""
+    def decide(self, probability_real: float) -> tuple[str, float]:
+        """The label this model gives a P(REAL) under its card's threshold, and its probability."""
+        return label_of(probability_real, self.threshold), float(confidence_of(probability_real, self.threshold))
+
+    def explain(self, pixels: np.ndarray, label: str) -> np.ndarray:
+        """Grad-CAM grid in 0..1 for one (32, 32, 3) image: where the evidence for the given label lies."""
         image = tf.convert_to_tensor(np.asarray(pixels, dtype=np.float32)[None])
-        return self._cam(image, tf.constant(self.threshold, tf.float32)).numpy()
+        return self._cam(image, tf.constant(label == "REAL")).numpy()
 
 
 def _check_contract(model: keras.Model) -> None:
@@ -106,11 +108,10 @@ def _make_grad_cam(model: keras.Model):
     score_output = scorer.get_layer(LOGIT_LAYER).output if score_is_logit else scorer.output
     grad_model = keras.Model(scorer.inputs, [feature_layer.output, score_output])
 
-    @tf.function(input_signature=[INPUT_SPEC, tf.TensorSpec([], tf.float32)])
-    def grad_cam(image, threshold):
+    @tf.function(input_signature=[INPUT_SPEC, tf.TensorSpec([], tf.bool)])
+    def grad_cam(image, is_real):
         views = tf.concat([image, tf.reverse(image, axis=[2])], axis=0) if mirror_averaged else image
         # Evidence for the verdict given: towards REAL for REAL, towards FAKE otherwise.
-        is_real = model(image, training=False)[0, 0] > threshold
         with tf.GradientTape() as tape:
             features, scores = grad_model(views, training=False)
             score = tf.reduce_mean(scores)

@@ -8,7 +8,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from .preprocessing import IMAGE_SIZE
+from .contract import IMAGE_SIZE
 
 HEAT_COLOUR = (230, 25, 25)
 MAX_ALPHA = 0.8  # keep the picture visible under the hottest cells

@@ -9,16 +9,29 @@ import numpy as np
 import pytest
 
 from detector import DEFAULTS
-from detector.classifier import Classifier, label_for
+from detector.classifier import Classifier
+from detector.contract import confidence_of, label_of
 from detector.heatmap import heatmap_overlay
 
 SHIPPED_MODEL = Path(DEFAULTS["MODEL_PATH"])
 
 
 def test_label_follows_the_threshold():
-    assert label_for(0.51) == "REAL"
-    assert label_for(0.5) == "FAKE"
-    assert label_for(0.2) == "FAKE"
+    assert label_of(0.51) == "REAL"
+    assert label_of(0.5) == "FAKE"
+    assert label_of(0.2) == "FAKE"
+    assert label_of(0.7, threshold=0.8) == "FAKE"
+
+
+def test_confidence_is_the_probability_of_the_label_given():
+    np.testing.assert_allclose(confidence_of([0.9, 0.2, 0.5]), [0.9, 0.8, 0.5])
+    assert confidence_of(0.7, threshold=0.8) == pytest.approx(0.3)
+
+
+def test_classifier_decides_with_its_cards_threshold(classifier):
+    strict = Classifier(classifier.model, {"threshold": 0.8})
+    assert strict.decide(0.7) == ("FAKE", pytest.approx(0.3))
+    assert classifier.decide(0.7) == ("REAL", pytest.approx(0.7))
 
 
 def test_batches_match_single_images(classifier):
@@ -32,7 +45,7 @@ def test_batches_match_single_images(classifier):
 
 def test_grad_cam_grid_is_normalised(classifier):
     image = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
-    grid = classifier.explain(image)
+    grid = classifier.explain(image, "REAL")
     assert grid.shape == (8, 8)
     assert grid.min() >= 0 and grid.max() <= 1
     assert grid.max() in (0, pytest.approx(1.0))

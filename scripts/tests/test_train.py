@@ -59,9 +59,10 @@ def test_shipped_form_is_mirror_symmetric_in_verdict_and_heatmap(trained):
     image = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     mirror = image[:, ::-1]
     np.testing.assert_allclose(classifier.predict(image[None]), classifier.predict(mirror[None]), atol=1e-6)
-    grid = classifier.explain(image)
+    label, _ = classifier.decide(float(classifier.predict(image[None])[0]))
+    grid = classifier.explain(image, label)
     assert grid.shape == (8, 8) and grid.max() == pytest.approx(1.0)
-    np.testing.assert_allclose(classifier.explain(mirror), grid[:, ::-1], atol=1e-4)
+    np.testing.assert_allclose(classifier.explain(mirror, label), grid[:, ::-1], atol=1e-4)
 
 
 def test_writes_history_and_tensorboard_logs(trained):
@@ -136,8 +137,10 @@ def test_calibrate_only_needs_a_checkpoint(tiny_dataset, tmp_path):
 
 def test_augmentation_keeps_shapes_and_pixel_values():
     originals = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
-    images, labels = train.augment(originals, originals, np.ones(8, np.float32))
+    weights = np.linspace(0.5, 2, 8).astype(np.float32)
+    images, labels, kept_weights = train.augment(originals, originals, np.ones(8, np.float32), weights)
     images = images.numpy()
+    np.testing.assert_array_equal(kept_weights, weights)
     assert images.shape == (8, 32, 32, 3) and images.dtype == np.float32
     # Flips and whole-pixel shifts move pixels but never invent new values.
     assert set(np.unique(images)) <= set(np.unique(originals).astype(np.float32))
