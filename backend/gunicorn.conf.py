@@ -4,7 +4,8 @@
 
 PORT (default 8000) or BIND (default 127.0.0.1:$PORT) choose the address,
 WEB_CONCURRENCY the number of worker processes, GUNICORN_THREADS the
-threads per worker.
+threads per worker, MAX_REQUESTS how many requests a worker serves before
+it is replaced.
 """
 
 import os
@@ -15,8 +16,18 @@ chdir = str(Path(__file__).resolve().parent)
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads share one loaded model per worker; TensorFlow releases the GIL.
-worker_class = "gthread"
+# gthread keeps idle and slow connections off the threads; this subclass also
+# answers gunicorn's own errors (bad request line or headers) as JSON.
+worker_class = "detector.worker.JSONErrorWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Replace each worker after about this many requests, so memory that a large
+# decode left fragmented is given back; the jitter keeps workers from restarting together.
+max_requests = int(os.environ.get("MAX_REQUESTS", "1000"))
+max_requests_jitter = max_requests // 4
+# gunicorn's parser limits (its defaults, stated so a proxy in front can stay below them).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 # No preload_app: each worker loads TensorFlow itself, which is not fork-safe.
 timeout = 60
 graceful_timeout = 20

@@ -14,7 +14,16 @@ DEFAULTS = {
     # Werkzeug answers 413 before reading more than this many bytes of a request.
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "MAX_FILES": 32,
+    # Decode budget (README "Reliability"; preprocessing.py says how a cost is counted).
+    # Width x height one image may declare (more: 422).
     "MAX_PIXELS": 50_000_000,
+    # Decoded pixels, weighted by the decoder's cost, summed over a request's images (more: 413 per file).
+    "MAX_REQUEST_PIXELS": 50_000_000,
+    # Any file may cost FREE_PIXELS; beyond that, MAX_PIXELS_PER_BYTE per byte of the file (more: 422).
+    "FREE_PIXELS": 12_000_000,
+    "MAX_PIXELS_PER_BYTE": 100,
+    # Seconds a request may spend decoding; a batch's images not started by then get 503.
+    "REQUEST_DEADLINE": 15.0,
     # Comma-separated origins allowed to call /api from another site; empty = same origin only.
     "CORS_ORIGINS": "",
     "FRONTEND_DIST": str(REPO_DIR / "frontend" / "dist"),

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+try:  # gunicorn parses a chunked body while the app reads it, so its parse errors surface here
+    from gunicorn.http.errors import NoMoreData, ParseException
+
+    MALFORMED_BODY_ERRORS: tuple[type[Exception], ...] = (ParseException, NoMoreData)
+except ImportError:  # served by another WSGI server
+    MALFORMED_BODY_ERRORS = ()
 
 
 def error_body(error: HTTPException) -> dict:
@@ -22,6 +29,13 @@ def handle_http_error(error: HTTPException):
     return response
 
 
+def handle_malformed_body(error: Exception):
+    """A request body that breaks HTTP framing (bad chunk size, missing CRLF, bad trailer) is the client's fault."""
+    current_app.logger.info("malformed request body: %s", error)
+    detail = str(error)[:200] or type(error).__name__
+    return handle_http_error(BadRequest(description=f"The request body is malformed ({detail})."))
+
+
 def handle_unexpected_error(error: Exception):
     """Log the traceback on the server and give the client a plain 500."""
     current_app.logger.exception("unhandled error")
@@ -31,4 +45,6 @@ def handle_unexpected_error(error: Exception):
 def register(app: Flask) -> None:
     """Install the JSON error handlers."""
     app.register_error_handler(HTTPException, handle_http_error)
+    for error_class in MALFORMED_BODY_ERRORS:
+        app.register_error_handler(error_class, handle_malformed_body)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -3,16 +3,27 @@
 Pure on purpose: no Flask and no TensorFlow, so the API, the command-line
 prediction and the training data loader share one definition of "the pixels
 the model sees", and training and serving cannot drift apart.
+
+Decoding is the expensive step, and a small file can declare a huge picture.
+Before anything is decoded, the header alone tells what decoding will cost
+(`DecodeCost`): the pixels the decoder will produce, weighted by how slow the
+format's decoder is per pixel. A picture is refused when it declares more than
+`DecodeLimits.max_pixels`, when its file is too short to hold the picture it
+declares (truncated), or when it would cost more than its file size allows
+(a likely decompression bomb). The caller may also charge the cost to a budget
+shared by all images of a request.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 IMAGE_SIZE = 32
 # Formats a browser or a phone produces (the JPEG decoder also reads phones'
@@ -20,12 +31,38 @@ IMAGE_SIZE = 32
 # rather than exposed to untrusted uploads.
 ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 DEFAULT_MAX_PIXELS = 50_000_000
+# Any file may cost this many (weighted) decoded pixels: a 12-megapixel photo...
+DEFAULT_FREE_PIXELS = 12_000_000
+# ...and beyond that, at most this many per byte of the file. Real photos hold
+# well under one pixel per byte; only near-blank pictures or crafted files
+# declaring a huge size from a few bytes go past 100.
+DEFAULT_MAX_PIXELS_PER_BYTE = 100
+# Ordinary progressive JPEGs have 6 to 12 scans, and every scan is a pass over
+# the whole picture.
+MAX_JPEG_SCANS = 64
+# How many plain pixels one decoded pixel costs, by decoder, measured with
+# scripts/benchmark_hostile.py (CPU time and peak memory per pixel, whichever
+# is worse, against an 8-bit PNG). Pillow decodes RLE-compressed BMP in Python.
+DECODE_WEIGHTS = {"BMP/RLE": 40, "WEBP": 4, "alpha": 2, "32-bit": 2}
 # Antialiased bicubic downscaling. reducing_gap first shrinks by whole factors
 # with a box filter, which is much faster on large photos and visually the same.
 RESAMPLE = Image.Resampling.BICUBIC
 REDUCING_GAP = 3.0
 # Transparent areas are shown on white, as browsers and viewers show them.
 BACKGROUND = (255, 255, 255)
+# EXIF Orientation tag value -> the transposition that displays the picture upright.
+ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+HIGH_BIT_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+# Deflate inflates at most 1032 bytes per compressed byte (RFC 1951 lengths).
+DEFLATE_MAX_RATIO = 1032
 
 
 class ImageError(ValueError):
@@ -36,8 +73,43 @@ class UnsupportedImageError(ImageError):
     """Not an image, truncated, or a format outside ALLOWED_FORMATS."""
 
 
+class TruncatedImageError(UnsupportedImageError):
+    """The file ends long before the picture it declares."""
+
+
 class ImageTooLargeError(ImageError):
     """The image declares more pixels than the configured limit."""
+
+
+class ImageTooCostlyError(ImageTooLargeError):
+    """Decoding the image would cost more than its file size or the request's budget allows."""
+
+
+@dataclass(frozen=True)
+class DecodeLimits:
+    """What decoding one image may cost (see the module docstring)."""
+
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    free_pixels: int = DEFAULT_FREE_PIXELS
+    max_pixels_per_byte: int = DEFAULT_MAX_PIXELS_PER_BYTE
+
+    def allowance(self, file_size: int) -> int:
+        """The weighted decoded pixels a file of file_size bytes may cost."""
+        return max(self.free_pixels, file_size * self.max_pixels_per_byte)
+
+
+@dataclass(frozen=True)
+class DecodeCost:
+    """What decoding an opened image will cost, known from its header alone."""
+
+    decoded_pixels: int  # pixels the decoder produces (fewer than declared for JPEG draft decoding)
+    weight: int  # plain pixels per decoded pixel, from DECODE_WEIGHTS
+    decoder: str  # e.g. "PNG", "JPEG (progressive)", "BMP/RLE"
+
+    @property
+    def pixels(self) -> int:
+        """The cost in plain pixels: what limits and budgets count."""
+        return self.decoded_pixels * self.weight
 
 
 @dataclass(frozen=True)
@@ -45,28 +117,172 @@ class PreparedImage:
     """The model input plus what the caller may want to report about the upload."""
 
     pixels: np.ndarray  # uint8, shape (IMAGE_SIZE, IMAGE_SIZE, 3)
-    width: int
+    width: int  # as displayed, after the EXIF orientation
     height: int
     format: str
+    cost: int = 0  # weighted decoded pixels (DecodeCost.pixels)
 
 
-def prepare_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> PreparedImage:
-    """Decode image bytes and return the IMAGE_SIZE x IMAGE_SIZE RGB model input."""
+def prepare_image(
+    data: bytes,
+    max_pixels: int | None = None,
+    *,
+    limits: DecodeLimits | None = None,
+    charge: Callable[[int], None] | None = None,
+) -> PreparedImage:
+    """Decode image bytes and return the IMAGE_SIZE x IMAGE_SIZE RGB model input.
+
+    charge, if given, is called with the weighted cost before any pixel is
+    decoded; it may raise (an ImageError) to refuse the image.
+    """
+    limits = limits or DecodeLimits()
+    if max_pixels is not None:
+        limits = DecodeLimits(max_pixels, limits.free_pixels, limits.max_pixels_per_byte)
     if not data:
         raise UnsupportedImageError("The file is empty.")
-    with _open(data, max_pixels) as image:
+    with _open(data, limits.max_pixels) as image:
         width, height = image.size
-        if width * height > max_pixels:
+        if width * height > limits.max_pixels:
             raise ImageTooLargeError(
                 f"The image has {width * height:,} pixels ({width}x{height}); "
-                f"the limit is {max_pixels:,}."
+                f"the limit is {limits.max_pixels:,}."
             )
         image_format = image.format
+        cost = decode_cost(image, data)
+        allowance = limits.allowance(len(data))
+        if cost.pixels > allowance:
+            raise ImageTooCostlyError(_too_costly(cost, width, height, len(data), allowance))
+        if charge is not None:
+            charge(cost.pixels)
         try:
-            pixels = _to_model_input(image)
+            image.load()
+            # After load: PNG keeps its EXIF chunk wherever it likes, even after the pixels.
+            orientation = ORIENTATION.get(_orientation(image))
+            pixels = _to_model_input(image, orientation)
         except (OSError, ValueError, SyntaxError, EOFError) as error:
             raise UnsupportedImageError(f"The image data is corrupt or truncated ({error}).") from None
-    return PreparedImage(pixels=pixels, width=width, height=height, format=image_format)
+    if orientation in (Image.Transpose.TRANSPOSE, Image.Transpose.ROTATE_270,
+                       Image.Transpose.TRANSVERSE, Image.Transpose.ROTATE_90):
+        width, height = height, width
+    return PreparedImage(pixels=pixels, width=width, height=height, format=image_format, cost=cost.pixels)
+
+
+def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
+    """What decoding the opened (not yet loaded) image will cost; refuses truncated files.
+
+    For JPEG this also chooses the reduced decoding scale (draft mode).
+    """
+    width, height = image.size
+    declared = width * height
+    weight, decoder = 1, image.format
+    if image.format == "JPEG":
+        _check_jpeg_length(width, height, len(data))
+        if image.info.get("progressive"):
+            scans = _jpeg_scan_count(data)
+            if scans > MAX_JPEG_SCANS:
+                raise ImageTooCostlyError(
+                    f"The progressive JPEG has {scans} scans; the limit is {MAX_JPEG_SCANS} "
+                    "(ordinary ones have about 10). Save it as a baseline JPEG."
+                )
+            # libjpeg keeps every coefficient of a progressive picture in memory, whatever the scale.
+            _draft(image)
+            return DecodeCost(declared, 1, "JPEG (progressive)")
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
+        _draft(image)
+        return DecodeCost(image.size[0] * image.size[1], 1, "JPEG")
+    if image.format == "PNG":
+        _check_png_length(image, len(data))
+    if image.format == "BMP" and image.info.get("compression") in (1, 2):  # BI_RLE8, BI_RLE4
+        weight, decoder = DECODE_WEIGHTS["BMP/RLE"], "BMP/RLE"
+    elif image.format == "WEBP":
+        weight = DECODE_WEIGHTS["WEBP"]
+    elif image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info:
+        # Compositing on white needs a second full-size copy.
+        weight = DECODE_WEIGHTS["alpha"]
+    elif image.mode in ("I", "F"):
+        weight = DECODE_WEIGHTS["32-bit"]
+    return DecodeCost(declared, weight, decoder)
+
+
+def _too_costly(cost: DecodeCost, width: int, height: int, file_size: int, allowance: int) -> str:
+    """Why a picture costs too much to decode, in plain words."""
+    weighted = f" (a {cost.decoder} pixel counts as {cost.weight})" if cost.weight > 1 else ""
+    return (
+        f"The file declares a {width}x{height} picture but holds only {file_size:,} bytes: decoding it "
+        f"would cost {cost.pixels:,} pixels{weighted}, more than the {allowance:,} a file this small may "
+        "cost. It looks like a decompression bomb; send the picture at a smaller size or in another format."
+    )
+
+
+def _draft(image: Image.Image) -> None:
+    """JPEG draft mode: decode at the smallest scale that is at least twice the model input."""
+    # Twice the target size keeps enough detail for the antialiased resize.
+    image.draft("RGB", (IMAGE_SIZE * 2, IMAGE_SIZE * 2))
+
+
+def _check_jpeg_length(width: int, height: int, file_size: int) -> None:
+    """Refuse a JPEG too short to hold the picture it declares.
+
+    The first scan of any JPEG, baseline or progressive, codes every 8x8 block
+    of the brightness channel with at least one bit. libjpeg fills a picture
+    whose data stops early with grey and only warns, so this is the check.
+    """
+    blocks = -(-width // 8) * -(-height // 8)
+    needed = blocks // 8
+    if needed > file_size:
+        raise TruncatedImageError(
+            f"The file is truncated: a {width}x{height} JPEG needs at least {needed:,} bytes "
+            f"of image data, and the file has {file_size:,}."
+        )
+
+
+def _check_png_length(image: Image.Image, file_size: int) -> None:
+    """Refuse a PNG too short to hold the picture it declares, even at deflate's best ratio."""
+    width, height = image.size
+    bits = {"1": 1, "L": 8, "P": 8, "LA": 16, "RGB": 24, "RGBA": 32, "I;16": 16, "I;16B": 16, "I": 16}
+    # Pillow reports 16-bit colour PNGs as 8-bit modes; 8 bits per pixel is the least any mode uses but "1".
+    row = 1 + -(-width * bits.get(image.mode, 8) // 8)
+    needed = row * height // DEFLATE_MAX_RATIO
+    if needed > file_size:
+        raise TruncatedImageError(
+            f"The file is truncated: a {width}x{height} PNG needs at least {needed:,} bytes "
+            f"of compressed data, and the file has {file_size:,}."
+        )
+
+
+# After a scan's entropy-coded data, the next marker: 0xFF followed by anything
+# but a stuffed zero, a restart marker or another fill byte.
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _jpeg_scan_count(data: bytes) -> int:
+    """The number of scans (SOS segments) in a JPEG, found by walking its segments."""
+    scans, at = 0, 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            found = _NEXT_MARKER.search(data, at)
+            if found is None:
+                break
+            at = found.start()
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xD9:  # end of image
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # standalone markers
+            at += 2
+            continue
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if marker == 0xDA:
+            scans += 1
+            found = _NEXT_MARKER.search(data, at + 2 + length)
+            if found is None:
+                break
+            at = found.start()
+            continue
+        at += 2 + length
+    return scans
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -88,28 +304,79 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         raise UnsupportedImageError(f"The image header is corrupt ({error}).") from None
 
 
-def _to_model_input(image: Image.Image) -> np.ndarray:
+def _orientation(image: Image.Image) -> int:
+    """The EXIF Orientation tag (1 = upright), read from the header."""
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except (OSError, ValueError, TypeError, SyntaxError, EOFError):
+        return 1  # unreadable EXIF: show the picture as stored
+
+
+def _to_model_input(image: Image.Image, orientation: Image.Transpose | None) -> np.ndarray:
     """Orient, flatten to RGB and downscale an opened image (first frame of animations)."""
-    # JPEG draft mode lets libjpeg decode at 1/2, 1/4 or 1/8 scale, never below
-    # the requested size: a 12-megapixel photo decodes in a few milliseconds.
-    # Twice the target size keeps enough detail for the antialiased resize.
-    image.draft("RGB", (IMAGE_SIZE * 2, IMAGE_SIZE * 2))
-    image = ImageOps.exif_transpose(image)
-    image = _to_rgb(image)
+    if image.mode in HIGH_BIT_DEPTH_MODES:
+        # Shrink first, then convert: the full-size picture never exists in float.
+        image = _high_bit_depth_to_rgb(image)
+    if orientation is not None:
+        image = image.transpose(orientation)
+    if image.mode == "1":
+        image = image.convert("L")
+    # Grey shrinks to the same values alone as copied into three channels, at a third of the memory.
+    shrink_first = image.mode in ("L", "RGB")
+    if not shrink_first:
+        image = _to_rgb(image)
     if image.size != (IMAGE_SIZE, IMAGE_SIZE):
         image = image.resize((IMAGE_SIZE, IMAGE_SIZE), RESAMPLE, reducing_gap=REDUCING_GAP)
-    return np.asarray(image, dtype=np.uint8)
+    return np.asarray(_to_rgb(image), dtype=np.uint8)
+
+
+def _high_bit_depth_to_rgb(image: Image.Image) -> Image.Image:
+    """Shrink a 16-bit, 32-bit or float picture in float32, then rescale its range to 8-bit RGB.
+
+    Pillow's own I/F -> L conversion clips at 255 instead of rescaling, which
+    would turn a 16-bit greyscale PNG white.
+    """
+    low, high = image.getextrema()
+    if image.mode.startswith("I;16"):
+        # Pillow cannot resize 16-bit modes: box-average whole blocks in NumPy instead.
+        values = _box_shrink_16bit(image, IMAGE_SIZE * REDUCING_GAP)
+        peak = 65535.0
+    else:
+        values = image.reduce(_reduce_factor(image.size, IMAGE_SIZE * REDUCING_GAP))
+        values = np.asarray(values, dtype=np.float32)
+        # Integer pictures in 0..255 are 8-bit data in a wide mode; float pictures in 0..1 are normalised.
+        peak = 65535.0 if high > 255 else 1.0 if image.mode == "F" and high <= 1.0 else 255.0
+    shrunk = Image.fromarray(values.astype(np.float32), "F")
+    if shrunk.size != (IMAGE_SIZE, IMAGE_SIZE):
+        shrunk = shrunk.resize((IMAGE_SIZE, IMAGE_SIZE), RESAMPLE)
+    grey = np.clip(np.rint(np.asarray(shrunk, dtype=np.float32) * (255.0 / peak)), 0, 255).astype(np.uint8)
+    return Image.fromarray(grey, "L").convert("RGB")
+
+
+def _reduce_factor(size: tuple[int, int], target: float) -> int:
+    """The whole factor that shrinks size to no less than target on the shorter side."""
+    return max(1, int(min(size) // target))
+
+
+def _box_shrink_16bit(image: Image.Image, target: float) -> np.ndarray:
+    """Average whole factor x factor blocks of a 16-bit picture in float32 (partial edge blocks dropped).
+
+    Reads the picture a strip at a time, so no full-size copy is ever made.
+    """
+    width, height = image.size
+    factor = _reduce_factor(image.size, target)
+    rows, cols = height // factor, width // factor
+    strip = max(1, (1 << 20) // (width * factor))  # output rows per strip: about 2 MB of input
+    out = np.empty((rows, cols), np.float32)
+    for first in range(0, rows, strip):
+        last = min(rows, first + strip)
+        values = np.asarray(image.crop((0, first * factor, cols * factor, last * factor)))
+        out[first:last] = values.reshape(last - first, factor, cols, factor).mean(axis=(1, 3), dtype=np.float32)
+    return out
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB, compositing transparency on white."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        # Pillow's own I/F -> L conversion clips at 255 instead of rescaling, which
-        # would turn a 16-bit greyscale PNG white; rescale the full range to 8 bits.
-        values = np.asarray(image, dtype=np.float64)
-        peak = 65535.0 if values.max(initial=0) > 255 or image.mode.startswith("I;16") else 255.0
-        grey = np.clip(np.rint(values * (255.0 / peak)), 0, 255).astype(np.uint8)
-        return Image.fromarray(grey).convert("RGB")
     if image.mode == "P" and "transparency" in image.info or image.mode in ("LA", "La", "PA"):
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "RGBa"):

@@ -1,10 +1,16 @@
-"""Keep uploaded files in memory: they are never written to disk."""
+"""Uploads: kept in memory (never written to disk), and what decoding them may cost per request."""
 
 from __future__ import annotations
 
 import io
+import socket
+import time
+from typing import Callable, Mapping
 
 from flask import Request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
+
+from .preprocessing import DecodeLimits
 
 
 class InMemoryRequest(Request):
@@ -16,3 +22,68 @@ class InMemoryRequest(Request):
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         return io.BytesIO()
+
+
+class ClientClosedRequest(HTTPException):
+    """The client went away before the answer was ready (nginx logs the same case as 499)."""
+
+    code = 499
+    name = "Client Closed Request"
+    description = "The client closed the connection; the request was not finished."
+
+
+class RequestBudget:
+    """What one request may still spend on decoding: weighted pixels and seconds, while its client waits.
+
+    Charged image by image (see preprocessing.prepare_image's `charge`), and
+    checked before each image of a batch, since a decode already started
+    cannot be interrupted.
+    """
+
+    def __init__(self, limits: DecodeLimits, pixels: int, seconds: float,
+                 client_socket: socket.socket | None = None, clock: Callable[[], float] = time.monotonic):
+        self.limits = limits
+        self.pixels_left = pixels
+        self.total_pixels = pixels
+        self.seconds = seconds
+        self.client_socket = client_socket
+        self.clock = clock
+        self.deadline = clock() + seconds
+
+    @classmethod
+    def from_config(cls, config: Mapping, environ: Mapping) -> "RequestBudget":
+        """The budget the app's configuration gives a request; gunicorn tells the client's socket."""
+        limits = DecodeLimits(int(config["MAX_PIXELS"]), int(config["FREE_PIXELS"]),
+                              int(config["MAX_PIXELS_PER_BYTE"]))
+        return cls(limits, int(config["MAX_REQUEST_PIXELS"]), float(config["REQUEST_DEADLINE"]),
+                   environ.get("gunicorn.socket"))
+
+    def check(self) -> None:
+        """Before an image: stop if the client has gone, refuse if the time is up."""
+        if self.client_socket is not None and client_disconnected(self.client_socket):
+            raise ClientClosedRequest()
+        if self.clock() > self.deadline:
+            raise ServiceUnavailable(
+                description=f"Not decoded: the request used up its {self.seconds:g} s for decoding. "
+                "Send this picture again in a request of its own.")
+
+    def charge(self, pixels: int) -> None:
+        """Spend pixels on one image, or refuse it if the request cannot afford them."""
+        if pixels > self.pixels_left:
+            spent = self.total_pixels - self.pixels_left
+            raise RequestEntityTooLarge(
+                description=f"Not decoded: it would cost {pixels:,} pixels, and this request has spent "
+                f"{spent:,} of its {self.total_pixels:,}. Send it in a request of its own, or smaller.")
+        self.pixels_left -= pixels
+
+
+def client_disconnected(sock: socket.socket) -> bool:
+    """Whether the peer has closed the connection (end of stream without blocking)."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # nothing to read: still connected and waiting
+    except ValueError:
+        return False  # a TLS socket cannot peek; assume the client waits
+    except OSError:
+        return True  # reset or otherwise unusable

@@ -86,7 +86,8 @@ def test_exif_orientation_is_applied():
     # Stored 64x32 with red left and blue right; displayed rotated: red on top, blue at the bottom.
     assert pixels[:12, :, 0].mean() > 200 and pixels[:12, :, 2].mean() < 60
     assert pixels[-12:, :, 2].mean() > 200 and pixels[-12:, :, 0].mean() < 60
-    assert (prepared.width, prepared.height) == (64, 32)
+    # Width and height as displayed, after the rotation.
+    assert (prepared.width, prepared.height) == (32, 64)
 
 
 def test_large_jpeg_uses_draft_decoding():

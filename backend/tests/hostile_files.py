@@ -1,0 +1,222 @@
+"""Small crafted image files that are expensive to decode, made in memory.
+
+Shared by test_hostile.py and scripts/benchmark_hostile.py. Each maker returns
+the file's bytes; none is ever written to the repository. Most declare 7000x7000
+pixels (49 megapixels, just under the per-image limit) while holding little data.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import struct
+
+import numpy as np
+from PIL import Image
+
+SIDE = 7000
+
+
+def _save(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def _bmp(width: int, height: int, bits: int, compression: int, palette: bytes, data: bytes) -> bytes:
+    """A BMP file (BITMAPINFOHEADER) around already-encoded pixel data."""
+    offset = 14 + 40 + len(palette)
+    header = struct.pack("<2sIHHI", b"BM", offset + len(data), 0, 0, offset)
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, bits, compression, len(data), 2835, 2835,
+                       len(palette) // 4, 0)
+    return header + info + palette + data
+
+
+def rle8_bmp(side: int = SIDE) -> bytes:
+    """RLE8 BMP whose every row is "one pixel, then end of line" (~4 bytes per row)."""
+    palette = b"".join(bytes((i, i, i, 0)) for i in range(256))
+    data = b"\x01\x80\x00\x00" * side + b"\x00\x01"
+    return _bmp(side, side, 8, 1, palette, data)
+
+
+def rle4_bmp(side: int = SIDE) -> bytes:
+    """RLE4 BMP whose every row is "two pixels, then end of line"."""
+    palette = b"".join(bytes((i * 17, i * 17, i * 17, 0)) for i in range(16))
+    data = b"\x02\x12\x00\x00" * side + b"\x00\x01"
+    return _bmp(side, side, 4, 2, palette, data)
+
+
+def png_16bit_grey(side: int = SIDE) -> bytes:
+    """16-bit greyscale PNG of zeros (the issue's 95 KB, 7000x7000 file)."""
+    return _save(Image.fromarray(np.zeros((side, side), np.uint16)), "PNG", compress_level=9)
+
+
+def png_rgba(side: int = SIDE) -> bytes:
+    """8-bit RGBA PNG of one colour: the most memory per pixel among 8-bit modes."""
+    return _save(Image.new("RGBA", (side, side), (10, 20, 30, 128)), "PNG", compress_level=9)
+
+
+def png_1bit(side: int = 20000) -> bytes:
+    """1-bit PNG far over the pixel limit (a classic decompression bomb)."""
+    return _save(Image.new("1", (side, side)), "PNG", optimize=True)
+
+
+def webp_lossless(side: int = SIDE) -> bytes:
+    """Lossless WebP of one colour: about 2 KB for 49 megapixels."""
+    return _save(Image.new("RGB", (side, side), (90, 90, 90)), "WEBP", lossless=True, quality=0, method=0)
+
+
+def webp_lossy(side: int = SIDE) -> bytes:
+    """Lossy WebP of one colour."""
+    return _save(Image.new("RGB", (side, side), (90, 90, 90)), "WEBP", quality=10, method=0)
+
+
+def webp_animated(side: int = 4000, frames: int = 3) -> bytes:
+    """Animated WebP whose canvas is side x side."""
+    images = [Image.new("RGB", (side, side), (i * 30, 0, 0)) for i in range(frames)]
+    return _save(images[0], "WEBP", save_all=True, append_images=images[1:], lossless=True, quality=0, method=0)
+
+
+def _patch_gif_screen(data: bytes, width: int, height: int) -> bytes:
+    """Rewrite a GIF's logical screen size, leaving its frames as they are."""
+    return data[:6] + struct.pack("<HH", width, height) + data[10:]
+
+
+def gif_screen(side: int = SIDE) -> bytes:
+    """A 1x1 GIF frame on a logical screen that declares side x side (~35 bytes)."""
+    return _patch_gif_screen(_save(Image.new("P", (1, 1), 0), "GIF"), side, side)
+
+
+def gif_frames(side: int = SIDE, frames: int = 64) -> bytes:
+    """Many 1x1 frames on a side x side screen."""
+    images = [Image.new("L", (1, 1), i * 3) for i in range(frames)]
+    data = _save(images[0], "GIF", save_all=True, append_images=images[1:], duration=10, disposal=1)
+    return _patch_gif_screen(data, side, side)
+
+
+def gif_full(side: int = 4000) -> bytes:
+    """A real side x side one-colour GIF: LZW at its best ratio."""
+    return _save(Image.new("P", (side, side), 0), "GIF")
+
+
+def apng(side: int = 4000, frames: int = 3) -> bytes:
+    """Animated PNG with a side x side canvas."""
+    images = [Image.new("RGB", (side, side), (0, i * 30, 0)) for i in range(frames)]
+    return _save(images[0], "PNG", save_all=True, append_images=images[1:], compress_level=9)
+
+
+def tiff(compression: str, side: int = SIDE, mode: str = "L") -> bytes:
+    """One-colour TIFF with a libtiff compression (tiff_lzw, tiff_adobe_deflate, packbits, jpeg, raw)."""
+    options = {"compression": compression} if compression != "raw" else {}
+    if compression == "jpeg":
+        options["quality"] = 30
+    image = Image.new(mode, (side, side), 0) if mode != "RGB" else Image.new("RGB", (side, side), (5, 5, 5))
+    return _save(image, "TIFF", **options)
+
+
+def tiff_float(side: int = 4000) -> bytes:
+    """32-bit float TIFF (mode F), deflate-compressed."""
+    return _save(Image.fromarray(np.zeros((side, side), np.float32)), "TIFF", compression="tiff_adobe_deflate")
+
+
+def tiff_int32(side: int = 4000) -> bytes:
+    """32-bit integer TIFF (mode I), deflate-compressed."""
+    return _save(Image.fromarray(np.zeros((side, side), np.int32)), "TIFF", compression="tiff_adobe_deflate")
+
+
+def tiff_16bit(side: int = SIDE) -> bytes:
+    """16-bit greyscale TIFF, deflate-compressed."""
+    return _save(Image.fromarray(np.zeros((side, side), np.uint16)), "TIFF", compression="tiff_adobe_deflate")
+
+
+def tiff_pages(side: int = 1000, pages: int = 32) -> bytes:
+    """Multi-page deflate TIFF."""
+    images = [Image.new("L", (side, side), i) for i in range(pages)]
+    return _save(images[0], "TIFF", save_all=True, append_images=images[1:], compression="tiff_adobe_deflate")
+
+
+def jpeg_truncated(side: int = SIDE) -> bytes:
+    """A 16x16 baseline JPEG whose frame header claims side x side (~630 bytes)."""
+    data = _save(Image.new("RGB", (16, 16), (200, 10, 10)), "JPEG", quality=90)
+    at = data.index(b"\xff\xc0") + 5  # SOF0: length (2), precision (1), height, width
+    return data[:at] + struct.pack(">HH", side, side) + data[at + 4:]
+
+
+def jpeg_progressive_scans(side: int = 4000, scans: int = 1000) -> bytes:
+    """Progressive greyscale JPEG: one DC scan, then `scans` AC scans, each one run of end-of-blocks.
+
+    The DC scan spends one bit per 8x8 block, as a complete file must; each AC
+    scan costs the decoder a pass over every block yet takes ~20 bytes, because
+    one Huffman code (EOB14 plus 14 bits) covers 32767 blocks.
+    """
+    blocks = (-(-side // 8)) ** 2
+    dqt = b"\xff\xdb" + struct.pack(">H", 67) + b"\x00" + bytes([1] * 64)
+    sof = b"\xff\xc2" + struct.pack(">HBHHB", 11, 8, side, side, 1) + b"\x01\x11\x00"
+    # Huffman tables holding one symbol with a 1-bit code: DC class 0 "difference 0", AC class 1 EOB14.
+    dht = b"\xff\xc4" + struct.pack(">H", 2 + 2 * 17 + 2)
+    dht += b"\x00" + bytes([1] + [0] * 15) + b"\x00" + b"\x10" + bytes([1] + [0] * 15) + b"\xe0"
+    dc_scan = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00" + bytes([0, 0, 0]) + bytes(-(-blocks // 8))
+    ac_sos = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00" + bytes([1, 63, 0])
+    # An end-of-block run may overrun the last block of a scan; the decoder just stops there.
+    bits = ("0" + "1" * 14) * -(-blocks // 32767)
+    bits += "1" * (-len(bits) % 8)
+    payload = bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8)).replace(b"\xff", b"\xff\x00")
+    return b"\xff\xd8" + dqt + sof + dht + dc_scan + (ac_sos + payload) * scans + b"\xff\xd9"
+
+
+def jpeg_progressive(side: int = 4000) -> bytes:
+    """An ordinary progressive JPEG, for comparison."""
+    return _save(Image.new("RGB", (side, side), (50, 100, 150)), "JPEG", progressive=True, quality=50)
+
+
+def jpeg_photo(size=(4000, 3000), seed: int = 1) -> bytes:
+    """A photo-like 12-megapixel JPEG: the 'one large photo' reference."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    base = np.stack([x / width * 255, y / height * 255, np.full_like(x, 128)], axis=-1)
+    pixels = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+    return _save(Image.fromarray(pixels), "JPEG", quality=90)
+
+
+# Sides whose pixels, weighted as preprocessing.DECODE_WEIGHTS says, just fit the
+# cost any file may have (DEFAULT_FREE_PIXELS, 12 megapixels): the most expensive
+# small files that are still decoded.
+AT_LIMIT = {"plain": 3464, "alpha": 2449, "32-bit": 2449, "WEBP": 1732, "BMP/RLE": 547}
+
+# name: (maker, what it is). The benchmark runs them all; the tests take what they need.
+CASES = {
+    "bmp-rle8-7000": (rle8_bmp, "RLE8 BMP 7000x7000, one pixel per row"),
+    "bmp-rle4-7000": (rle4_bmp, "RLE4 BMP 7000x7000, two pixels per row"),
+    "bmp-rle8-547": (functools.partial(rle8_bmp, AT_LIMIT["BMP/RLE"]), "RLE8 BMP 547x547 (at the limit)"),
+    "png-16bit-grey-7000": (png_16bit_grey, "16-bit greyscale PNG 7000x7000"),
+    "png-16bit-grey-3464": (functools.partial(png_16bit_grey, AT_LIMIT["plain"]), "16-bit greyscale PNG 3464x3464"),
+    "png-rgba-7000": (png_rgba, "RGBA PNG 7000x7000, one colour"),
+    "png-rgba-2449": (functools.partial(png_rgba, AT_LIMIT["alpha"]), "RGBA PNG 2449x2449 (at the limit)"),
+    "png-1bit-20000": (png_1bit, "1-bit PNG 20000x20000"),
+    "png-1bit-3464": (functools.partial(png_1bit, AT_LIMIT["plain"]), "1-bit PNG 3464x3464"),
+    "apng-4000x3": (apng, "APNG 4000x4000, 3 frames"),
+    "webp-lossless-7000": (webp_lossless, "lossless WebP 7000x7000"),
+    "webp-lossless-1732": (functools.partial(webp_lossless, AT_LIMIT["WEBP"]), "lossless WebP 1732x1732 (at the limit)"),
+    "webp-lossy-7000": (webp_lossy, "lossy WebP 7000x7000"),
+    "webp-animated-4000x3": (webp_animated, "animated lossless WebP 4000x4000, 3 frames"),
+    "gif-screen-7000": (gif_screen, "GIF, 1x1 frame on a 7000x7000 screen"),
+    "gif-screen-3464": (functools.partial(gif_screen, AT_LIMIT["plain"]), "GIF, 1x1 frame on a 3464x3464 screen"),
+    "gif-frames-7000x64": (gif_frames, "GIF, 64 1x1 frames on a 7000x7000 screen"),
+    "gif-full-4000": (gif_full, "GIF 4000x4000, one colour"),
+    "tiff-lzw-7000": (functools.partial(tiff, "tiff_lzw"), "TIFF LZW 7000x7000"),
+    "tiff-deflate-7000": (functools.partial(tiff, "tiff_adobe_deflate"), "TIFF deflate 7000x7000"),
+    "tiff-deflate-3464": (functools.partial(tiff, "tiff_adobe_deflate", AT_LIMIT["plain"]), "TIFF deflate 3464x3464"),
+    "tiff-packbits-2000": (functools.partial(tiff, "packbits", 2000), "TIFF PackBits 2000x2000"),
+    "tiff-jpeg-2000": (functools.partial(tiff, "jpeg", 2000, "RGB"), "JPEG-in-TIFF 2000x2000"),
+    "tiff-16bit-7000": (tiff_16bit, "16-bit TIFF 7000x7000, deflate"),
+    "tiff-int32-4000": (tiff_int32, "32-bit integer TIFF 4000x4000, deflate"),
+    "tiff-float-4000": (tiff_float, "32-bit float TIFF 4000x4000, deflate"),
+    "tiff-float-2449": (functools.partial(tiff_float, AT_LIMIT["32-bit"]), "32-bit float TIFF 2449x2449 (at the limit)"),
+    "tiff-pages-1000x32": (tiff_pages, "TIFF, 32 pages of 1000x1000"),
+    "jpeg-truncated-7000": (jpeg_truncated, "JPEG declaring 7000x7000, 16x16 of data"),
+    "jpeg-scans-4000x1000": (jpeg_progressive_scans, "progressive JPEG 4000x4000, 1001 scans"),
+    "jpeg-scans-3464x64": (functools.partial(jpeg_progressive_scans, AT_LIMIT["plain"], 63),
+                           "progressive JPEG 3464x3464, 64 scans (at the limit)"),
+    "jpeg-progressive-4000": (jpeg_progressive, "progressive JPEG 4000x4000"),
+}
