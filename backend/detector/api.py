@@ -10,12 +10,20 @@ from pathlib import Path
 import numpy as np
 from flask import Blueprint, abort, current_app, request, send_from_directory
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+    UnprocessableEntity,
+    UnsupportedMediaType,
+)
 
 from .classifier import Classifier, label_for
 from .errors import error_body
 from .heatmap import explanation
 from .preprocessing import ImageTooLargeError, PreparedImage, UnsupportedImageError, prepare_image
+from .uploads import RequestBudget
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -44,7 +52,8 @@ def predict():
     if len(uploads) > limit:
         abort(400, description=f"Too many images in one request ({len(uploads)}); the limit is {limit}.")
 
-    prepared = [_prepare(upload) for upload in uploads]
+    budget = RequestBudget.from_config(current_app.config, request.environ)
+    prepared = [_prepare(upload, budget) for upload in uploads]
     ready = [item for item in prepared if isinstance(item, PreparedImage)]
     probabilities, inference_ms = _classify([item.pixels for item in ready])
     explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
@@ -63,18 +72,21 @@ def predict():
     return {"results": results}
 
 
-def _prepare(upload: FileStorage) -> PreparedImage | HTTPException:
-    """Decode one upload, or the HTTP error that describes why it cannot be used."""
+def _prepare(upload: FileStorage, budget: RequestBudget) -> PreparedImage | HTTPException:
+    """Decode one upload within the request's budget, or the HTTP error that says why it was not used."""
     data = upload.read()
     if not data:
         name = f" {upload.filename!r}" if upload.filename else ""
         return BadRequest(description=f"The file{name} is empty.")
     try:
-        return prepare_image(data, max_pixels=current_app.config["MAX_PIXELS"])
+        budget.check()  # a gone client ends the whole request (ClientClosedRequest is not caught)
+        return prepare_image(data, limits=budget.limits, charge=budget.charge)
     except ImageTooLargeError as error:
         return UnprocessableEntity(description=str(error))
     except UnsupportedImageError as error:
         return UnsupportedMediaType(description=str(error))
+    except (RequestEntityTooLarge, ServiceUnavailable) as error:  # the request's budget is spent
+        return error
 
 
 def _classify(images: list[np.ndarray]) -> tuple[np.ndarray, float]:
