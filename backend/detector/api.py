@@ -19,7 +19,8 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
-from .classifier import Classifier, label_for
+from . import report
+from .classifier import Classifier
 from .errors import error_body
 from .heatmap import explanation
 from .preprocessing import ImageTooLargeError, PreparedImage, UnsupportedImageError, prepare_image
@@ -99,22 +100,19 @@ def _classify(images: list[np.ndarray]) -> tuple[np.ndarray, float]:
 
 
 def _result(upload: FileStorage, image: PreparedImage, probability: float, inference_ms: float, explain: bool):
-    """The JSON answer for one classified image."""
+    """The JSON answer for one classified image: the model's output, the file's evidence and the verdict."""
     model = classifier()
-    label = label_for(probability, model.threshold)
-    result = {
-        "filename": upload.filename,
-        "label": label,
-        "probability_real": round(float(probability), 6),
-        "confidence": round(float(probability if label == "REAL" else 1 - probability), 6),
-        "threshold": model.threshold,
-        "model_version": model.version,
-        "inference_ms": round(inference_ms, 3),
-        "image": {"width": image.width, "height": image.height, "format": image.format},
-    }
+    result = report.prediction(upload.filename, _upload_bytes(upload), image, probability, inference_ms, model,
+                               trust=current_app.config.get("TRUST_LISTS"))
     if explain:
-        result["explanation"] = explanation(image.pixels, model.explain(image.pixels))
+        result["explanation"] = explanation(image.pixels, model.explain(image.pixels, result["label"]))
     return result
+
+
+def _upload_bytes(upload: FileStorage) -> bytes:
+    """The whole uploaded file again (uploads are kept in memory, see uploads.py)."""
+    upload.stream.seek(0)
+    return upload.stream.read()
 
 
 @bp.get("/health")
@@ -130,6 +128,7 @@ def model_card():
     card.setdefault("version", classifier().version)
     card.setdefault("threshold", classifier().threshold)
     card["limitations"] = LIMITATIONS
+    card["decision"] = report.decision(classifier().card, classifier().threshold)
     performance_dir = Path(current_app.config["PERFORMANCE_DIR"])
     card["plots"] = [
         {"name": plot["name"], "title": plot["title"], "url": f"/api/model/plots/{plot['file']}"}

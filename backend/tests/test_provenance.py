@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -563,3 +565,120 @@ def test_metadata_is_read_without_decoding_pixels(monkeypatch):
     assert read_provenance(files[0])["generator_metadata"]["present"]
     assert read_provenance(files[1])["camera_metadata"]["make"] == "Canon"
     assert read_provenance(files[2])["camera_metadata"]["make"] == "Canon"
+
+
+# --- through the API ------------------------------------------------------------------------------
+
+def post(client, *files):
+    """POST files (name, bytes) as `image` fields to /api/predict."""
+    data = {"image": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/api/predict", data=data, content_type="multipart/form-data")
+
+
+def test_every_result_carries_evidence_and_a_verdict(client):
+    from openapi_check import assert_matches
+
+    response = post(client, ("camera.jpg", (C2PA_DIR / "adobe-20220124-A.jpg").read_bytes()))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert_matches(body, "Prediction")
+    assert body["model_assessment"]["label"] == body["label"]
+    assert body["model_assessment"]["input_kind"] == "photo"
+    assert body["provenance"]["camera_metadata"]["model"] == "Canon EOS REBEL T3"
+    assert body["verdict"]["basis"] == "model" and body["verdict"]["label"] == body["label"]
+    assert body["verdict"]["confidence"] == body["model_assessment"]["confidence"]
+
+
+def test_batch_results_carry_evidence(client):
+    from openapi_check import assert_matches
+
+    response = post(client, ("generated.png", png_with_text(parameters=A1111)),
+                    ("tampered.jpg", (C2PA_DIR / "adobe-20220124-E-dat-CA.jpg").read_bytes()),
+                    ("broken.jpg", b"not a picture"))
+    body = response.get_json()
+    assert_matches(body, "BatchResults")
+    generated, tampered, broken = body["results"]
+    assert (generated["verdict"]["label"], generated["verdict"]["basis"]) == ("FAKE", "metadata")
+    assert generated["provenance"]["generator_metadata"]["generator"] == "Stable Diffusion web UI (AUTOMATIC1111)"
+    assert tampered["provenance"]["content_credentials"]["state"] == "invalid"
+    assert tampered["verdict"]["basis"] == "model"
+    assert "error" in broken
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_signed_upload_through_the_api(classifier, tmp_path, signed, test_root, trusted):
+    from detector import create_app
+    from openapi_check import assert_matches
+
+    app = create_app({"TESTING": True, "CLASSIFIER": classifier, "FRONTEND_DIST": str(tmp_path / "none"),
+                      "PERFORMANCE_DIR": str(tmp_path), "TRUST_LISTS": test_root if trusted else None})
+    body = post(app.test_client(), ("signed.jpg", signed["JPEG"])).get_json()
+    assert_matches(body, "Prediction")
+    credentials = body["provenance"]["content_credentials"]
+    assert credentials["state"] == ("trusted" if trusted else "untrusted")
+    assert body["verdict"]["label"] == "FAKE"
+    assert body["verdict"]["basis"] == ("content_credentials" if trusted else "metadata")
+
+
+def test_model_card_states_the_verdict_rule(client):
+    from detector.verdict import VERDICT_RULES
+    from openapi_check import assert_matches
+
+    card = client.get("/api/model").get_json()
+    assert_matches(card, "ModelCard")
+    assert card["decision"]["verdict_rules"] == VERDICT_RULES
+    assert card["decision"]["threshold"] == card["threshold"]
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    import zlib
+
+    return len(payload).to_bytes(4, "big") + kind + payload + zlib.crc32(kind + payload).to_bytes(4, "big")
+
+
+def _with_metadata(kind: str, payload: bytes) -> bytes:
+    """A valid small picture with payload put where metadata lives."""
+    if kind.startswith("png"):
+        png = encode(noise((16, 16)), "PNG")
+        chunk = {"png-text": b"tEXt", "png-itxt": b"iTXt", "png-ztxt": b"zTXt", "png-c2pa": b"caBX",
+                 "png-exif": b"eXIf"}[kind]
+        body = b"parameters\x00" + payload if chunk == b"tEXt" else payload
+        return png[:33] + _png_chunk(chunk, body) + png[33:]  # right after IHDR
+    prefix = {"jpeg-exif": (0xE1, b"Exif\x00\x00"), "jpeg-xmp": (0xE1, b"http://ns.adobe.com/xap/1.0/\x00"),
+              "jpeg-c2pa": (0xEB, b"JP\x00\x01\x00\x00\x00\x01" + b"jumb"), "jpeg-comment": (0xFE, b"")}[kind]
+    return jpeg_with_segment(prefix[0], (prefix[1] + payload)[:65000], encode(noise((16, 16)), "JPEG"))
+
+
+KINDS = ["png-text", "png-itxt", "png-ztxt", "png-c2pa", "png-exif", "jpeg-exif", "jpeg-xmp", "jpeg-c2pa",
+         "jpeg-comment"]
+
+
+def test_hostile_metadata_never_causes_a_server_error_examples(client):
+    tails = [b"", b"\x00" * 64, b"\xff" * 64, A1111.encode(), b"{" * 3000, b"<x:xmpmeta>" * 100,
+             (C2PA_DIR / "adobe-20220124-C.jpg").read_bytes()[:4000]]
+    for kind in KINDS:
+        for tail in tails:
+            response = post(client, ("fuzz", _with_metadata(kind, tail)))
+            assert response.status_code in (200, 400, 415, 422), (kind, tail[:20], response.status_code)
+            assert response.is_json
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(KINDS), payload=st.binary(max_size=1500))
+def test_arbitrary_metadata_never_causes_a_server_error(client, kind, payload):
+    response = post(client, ("fuzz", _with_metadata(kind, payload)))
+    assert response.status_code in (200, 400, 415, 422)
+    assert response.is_json
+    if response.status_code == 200:
+        assert set(response.get_json()["provenance"]) == {"content_credentials", "generator_metadata",
+                                                          "camera_metadata", "note"}
+
+
+def test_one_trust_context_serves_concurrent_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [(C2PA_DIR / f"adobe-20220124-{name}.jpg").read_bytes() for name in ("C", "E-dat-CA", "A")]
+    expected = ["untrusted", "invalid", None]
+    with ThreadPoolExecutor(6) as pool:
+        states = list(pool.map(lambda i: read_provenance(files[i % 3])["content_credentials"]["state"], range(36)))
+    assert states == [expected[i % 3] for i in range(36)]

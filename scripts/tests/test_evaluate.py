@@ -84,9 +84,11 @@ def test_predict_prints_label_and_probability(model_copy, tmp_path, capsys):
     status = predict.main([str(big), str(text), "--model", str(model_copy), "--json"])
     assert status == 1
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines[0]["file"] == str(big) and lines[0]["label"] in ("REAL", "FAKE")
+    assert lines[0]["filename"] == str(big) and lines[0]["label"] in ("REAL", "FAKE")
     assert 0 <= lines[0]["probability_real"] <= 1
-    assert lines[1]["file"] == str(text) and "not an image" in lines[1]["error"]
+    assert lines[0]["verdict"]["basis"] == "model" and lines[0]["provenance"]["content_credentials"]["present"] is False
+    assert lines[0]["model_assessment"]["input_kind"] == "photo"
+    assert lines[1]["filename"] == str(text) and "not an image" in lines[1]["error"]["description"]
 
 
 def test_predict_human_output(model_copy, tmp_path):
@@ -94,5 +96,7 @@ def test_predict_human_output(model_copy, tmp_path):
     Image.new("P", (64, 64)).save(image)
     result = run_script("predict", str(image), "--model", str(model_copy))
     assert result.returncode == 0, result.stderr
-    path, label, probability = result.stdout.strip().split("\t")
-    assert path == str(image) and label in ("REAL", "FAKE") and probability.startswith("P(REAL)=")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{image}: ") and "the pixel model's guess" in lines[0]
+    assert any(line.startswith("  Content Credentials: ") for line in lines)
+    assert any(line.startswith("  Pixel model: ") and "P(REAL)=" in line for line in lines)

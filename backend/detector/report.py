@@ -1,0 +1,45 @@
+"""One prediction result, built the same way for the API and the command line.
+
+Pure (no Flask): the caller has decoded the picture and run the model; this
+adds the calibrated model assessment, the provenance findings and the verdict.
+"""
+
+from __future__ import annotations
+
+from . import calibration
+from .preprocessing import PreparedImage
+from .provenance import TrustLists, read_provenance
+from .verdict import VERDICT_RULES, decide
+
+
+def evidence(data: bytes, probability_real: float, width: int, height: int, card: dict, threshold: float,
+             out_of_distribution: bool = False, trust: TrustLists | None = None) -> dict:
+    """`model_assessment`, `provenance` and `verdict` for one picture (its bytes and the model's P(REAL))."""
+    assessment = calibration.assess(probability_real, width, height, card, threshold,
+                                    out_of_distribution=out_of_distribution)
+    provenance = read_provenance(data, trust)
+    return {"model_assessment": assessment, "provenance": provenance, "verdict": decide(assessment, provenance)}
+
+
+def prediction(filename: str | None, data: bytes, image: PreparedImage, probability_real: float,
+               inference_ms: float, classifier, out_of_distribution: bool = False,
+               trust: TrustLists | None = None) -> dict:
+    """The full result for one picture, in the shape POST /api/predict answers."""
+    label, confidence = classifier.decide(probability_real)
+    return {
+        "filename": filename,
+        "label": label,
+        "probability_real": round(float(probability_real), 6),
+        "confidence": round(confidence, 6),
+        "threshold": classifier.threshold,
+        "model_version": classifier.version,
+        "inference_ms": round(inference_ms, 3),
+        "image": {"width": image.width, "height": image.height, "format": image.format},
+        **evidence(data, probability_real, image.width, image.height, classifier.card, classifier.threshold,
+                   out_of_distribution, trust),
+    }
+
+
+def decision(card: dict, threshold: float) -> dict:
+    """The `decision` block of GET /api/model: the calibration summary and the verdict rule."""
+    return {**calibration.decision_summary(card, threshold), "verdict_rules": list(VERDICT_RULES)}
