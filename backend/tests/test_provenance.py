@@ -111,6 +111,7 @@ def signing():
     pem = serialization.Encoding.PEM
     return {
         "root_pem": root.public_bytes(pem).decode(),
+        "signer_pem": signer.public_bytes(pem).decode(),
         "chain_pem": signer.public_bytes(pem) + intermediate.public_bytes(pem),  # leaf first, root left out
         "key_pem": signer_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                             serialization.NoEncryption()),
@@ -209,10 +210,16 @@ def test_signed_with_trusted_root_decides_fake(signed, test_root, kind):
         assert "Example Generator Inc." in verdict["summary"]
 
 
-def test_interim_anchor_is_named(signed, signing):
-    lists = TrustLists(interim_anchors=signing["root_pem"])
+@pytest.mark.parametrize("list_field, pem", [("interim_anchors", "root_pem"), ("interim_allowed", "signer_pem")])
+def test_interim_list_is_named(signed, signing, list_field, pem):
+    lists = TrustLists(**{list_field: signing[pem]})
     found = read_provenance(signed["PNG"], lists)["content_credentials"]
     assert (found["state"], found["trust_list"]) == ("trusted", "C2PA interim trust list (legacy)")
+
+
+def test_an_unrelated_list_does_not_trust_the_signer(signed):
+    lists = TrustLists(official_anchors=trust_module.shipped_lists().interim_anchors)
+    assert read_provenance(signed["PNG"], lists)["content_credentials"]["state"] == "untrusted"
 
 
 @pytest.mark.parametrize("kind", ["JPEG", "PNG"])
@@ -316,7 +323,9 @@ def test_shipped_lists_are_packaged():
     assert lists.official_anchors.count("BEGIN CERTIFICATE") >= 20
     assert lists.interim_anchors.count("BEGIN CERTIFICATE") >= 10
     assert "1.3.6.1.5.5.7.3.36" in lists.eku_config
-    assert {"trust_anchors", "user_anchors", "allowed_list", "trust_config"} <= set(lists.settings()["trust"])
+    official, interim = lists.settings()["trust"]["anchors"]
+    assert (official["trust_uri"], interim["trust_uri"]) == ("C2PA trust list", "C2PA interim trust list (legacy)")
+    assert {"trust_anchors", "allowed_list", "trust_config"} <= set(interim)
     assert lists.settings()["verify"]["remote_manifest_fetch"] is False
 
 

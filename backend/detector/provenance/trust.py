@@ -24,9 +24,10 @@ FILES = {
     "interim_allowed": "interim-allowed.pem",
     "eku_config": "interim-store.cfg",
 }
-# c2pa reports which of its anchor sets a trusted signer chained to: the
-# official list goes in as its trust anchors, the interim list as user anchors.
-_LIST_BY_ANCHOR_SET = {"system_anchors": OFFICIAL, "user_anchors": INTERIM}
+# Each list goes to c2pa as one named anchor set; c2pa reports the name of the
+# set a trusted signer chained to (`trustListUri`), and an empty name when the
+# signer's own certificate is on an allowed list, which only the interim list has.
+_ALLOWED_LIST_HIT = ""
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,21 @@ class TrustLists:
     eku_config: str = ""
 
     def settings(self) -> dict:
-        """c2pa settings: these lists, trust checked, and nothing fetched over the network."""
-        trust = {
-            "trust_anchors": self.official_anchors,
-            "user_anchors": self.interim_anchors,
-            "allowed_list": self.interim_allowed,
-            "trust_config": self.eku_config,
-        }
+        """c2pa settings: these lists, trust checked, and nothing fetched over the network.
+
+        The time-stamp authority list is not passed: c2pa 0.91 would also accept
+        claim signers that chain to an anchor set of kind "tsa".
+        """
+        anchors = []
+        if self.official_anchors.strip():
+            anchors.append({"trust_uri": OFFICIAL, "trust_kind": "manifest", "trust_anchors": self.official_anchors})
+        if self.interim_anchors.strip() or self.interim_allowed.strip():
+            interim = {"trust_uri": INTERIM, "trust_kind": "manifest", "trust_anchors": self.interim_anchors}
+            if self.interim_allowed.strip():
+                interim["allowed_list"] = self.interim_allowed
+            if self.eku_config.strip():
+                interim["trust_config"] = self.eku_config
+            anchors.append(interim)
         return {
             "verify": {
                 "verify_trust": True,
@@ -53,16 +62,16 @@ class TrustLists:
                 "remote_manifest_fetch": False,
                 "ocsp_fetch": False,
             },
-            "trust": {key: value for key, value in trust.items() if value.strip()},
+            "trust": {"anchors": anchors},
             "core": {"allowed_network_hosts": []},
         }
 
 
 def list_name(anchor_set: object) -> str | None:
-    """Which list a trusted signer chained to, from c2pa's validation results."""
-    if not isinstance(anchor_set, str) or not anchor_set:
-        return None
-    return _LIST_BY_ANCHOR_SET.get(anchor_set, INTERIM)
+    """Which list a trusted signer chained to, from c2pa's validation results (`trustListUri`)."""
+    if anchor_set == _ALLOWED_LIST_HIT:
+        return INTERIM
+    return anchor_set if anchor_set in (OFFICIAL, INTERIM) else None
 
 
 _shipped: TrustLists | None = None
