@@ -115,7 +115,8 @@ def refresh(source_dir: Path | None, dest: Path, timeout: float = 30.0, official
         "refreshed": dt.date.today().isoformat(),
         "method": "copied from a local folder" if source_dir else "downloaded",
         "files": {
-            name: dict(zip(("repository", "ref", "path"), source_of(name, official_ref)), what=SOURCES[name][3])
+            name: dict(zip(("repository", "ref", "path"), source_of(name, official_ref), strict=True),
+                       what=SOURCES[name][3])
             for name in SOURCES
         },
     }

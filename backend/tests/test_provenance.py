@@ -554,6 +554,11 @@ def test_refresh_trust_lists_from_a_folder(tmp_path):
     assert record["method"] == "copied from a local folder"
     assert record["files"]["interim-anchors.pem"]["repository"] == "contentauth/verify-site"
 
+    assert refresh_trust_lists.url_for("interim-anchors.pem").endswith(
+        "/contentauth/verify-site/506f98c31a027a2ebce73bcd9b11573fbd48ca22/static/trust/anchors.pem")
+    assert refresh_trust_lists.url_for("C2PA-TRUST-LIST.pem", "abc123").endswith(
+        "/c2pa-org/conformance-public/abc123/trust-list/C2PA-TRUST-LIST.pem")
+
     (source / "C2PA-TRUST-LIST.pem").write_text("not a certificate")
     before = (dest / "C2PA-TRUST-LIST.pem").read_bytes()
     assert refresh_trust_lists.main(["--from", str(source), "--dest", str(dest)]) == 1
