@@ -20,10 +20,12 @@ DEFAULTS = {
     # Decoded pixels, weighted by the decoder's cost, summed over a request's images (more: 413 per file).
     "MAX_REQUEST_PIXELS": 50_000_000,
     # Any file may cost FREE_PIXELS; beyond that, MAX_PIXELS_PER_BYTE per byte of the file (more: 422).
-    "FREE_PIXELS": 12_000_000,
-    "MAX_PIXELS_PER_BYTE": 100,
+    "FREE_PIXELS": 8_000_000,
+    "MAX_PIXELS_PER_BYTE": 64,
     # Seconds a request may spend decoding; a batch's images not started by then get 503.
     "REQUEST_DEADLINE": 15.0,
+    # Pictures one worker process decodes at once, whatever its number of threads.
+    "DECODE_SLOTS": 2,
     # Comma-separated origins allowed to call /api from another site; empty = same origin only.
     "CORS_ORIGINS": "",
     "FRONTEND_DIST": str(REPO_DIR / "frontend" / "dist"),

@@ -53,7 +53,7 @@ def predict():
     if len(uploads) > limit:
         abort(400, description=f"Too many images in one request ({len(uploads)}); the limit is {limit}.")
 
-    budget = RequestBudget.from_config(current_app.config, request.environ)
+    budget = RequestBudget.for_request(current_app, request.environ)
     prepared = [_prepare(upload, budget) for upload in uploads]
     ready = [item for item in prepared if isinstance(item, PreparedImage)]
     probabilities, inference_ms = _classify([item.pixels for item in ready])
@@ -81,7 +81,8 @@ def _prepare(upload: FileStorage, budget: RequestBudget) -> PreparedImage | HTTP
         return BadRequest(description=f"The file{name} is empty.")
     try:
         budget.check()  # a gone client ends the whole request (ClientClosedRequest is not caught)
-        return prepare_image(data, limits=budget.limits, charge=budget.charge)
+        with budget.decoding():
+            return prepare_image(data, limits=budget.limits, charge=budget.charge)
     except ImageTooLargeError as error:
         return UnprocessableEntity(description=str(error))
     except UnsupportedImageError as error:

@@ -31,12 +31,12 @@ IMAGE_SIZE = 32
 # rather than exposed to untrusted uploads.
 ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 DEFAULT_MAX_PIXELS = 50_000_000
-# Any file may cost this many (weighted) decoded pixels: a 12-megapixel photo...
-DEFAULT_FREE_PIXELS = 12_000_000
-# ...and beyond that, at most this many per byte of the file. Real photos hold
-# well under one pixel per byte; only near-blank pictures or crafted files
-# declaring a huge size from a few bytes go past 100.
-DEFAULT_MAX_PIXELS_PER_BYTE = 100
+# Any file may cost this many (weighted) decoded pixels, about 0.2 s of CPU...
+DEFAULT_FREE_PIXELS = 8_000_000
+# ...and beyond that, at most this many per byte of the file. Photos hold well
+# under one pixel per byte; only near-blank pictures or crafted files declaring
+# a huge size in a few bytes go past 64.
+DEFAULT_MAX_PIXELS_PER_BYTE = 64
 # Ordinary progressive JPEGs have 6 to 12 scans, and every scan is a pass over
 # the whole picture.
 MAX_JPEG_SCANS = 64

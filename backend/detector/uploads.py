@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
+import threading
 import time
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
-from flask import Request
+from flask import Flask, Request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
 
 from .preprocessing import DecodeLimits
@@ -41,8 +43,10 @@ class RequestBudget:
     """
 
     def __init__(self, limits: DecodeLimits, pixels: int, seconds: float,
-                 client_socket: socket.socket | None = None, clock: Callable[[], float] = time.monotonic):
+                 client_socket: socket.socket | None = None, clock: Callable[[], float] = time.monotonic,
+                 slots: threading.Semaphore | None = None):
         self.limits = limits
+        self.slots = slots
         self.pixels_left = pixels
         self.total_pixels = pixels
         self.seconds = seconds
@@ -51,12 +55,35 @@ class RequestBudget:
         self.deadline = clock() + seconds
 
     @classmethod
-    def from_config(cls, config: Mapping, environ: Mapping) -> "RequestBudget":
+    def for_request(cls, app: Flask, environ: Mapping) -> "RequestBudget":
         """The budget the app's configuration gives a request; gunicorn tells the client's socket."""
+        config = app.config
         limits = DecodeLimits(int(config["MAX_PIXELS"]), int(config["FREE_PIXELS"]),
                               int(config["MAX_PIXELS_PER_BYTE"]))
+        # One set of decode slots per app (per worker process), shared by its threads.
+        slots = app.extensions.setdefault("decode_slots", threading.BoundedSemaphore(int(config["DECODE_SLOTS"])))
         return cls(limits, int(config["MAX_REQUEST_PIXELS"]), float(config["REQUEST_DEADLINE"]),
-                   environ.get("gunicorn.socket"))
+                   environ.get("gunicorn.socket"), slots=slots)
+
+    @contextlib.contextmanager
+    def decoding(self) -> Iterator[None]:
+        """Hold one of the worker's decode slots, waiting at most until the deadline.
+
+        The worker has many threads so that slow clients cannot take them all;
+        the slots keep the number of pictures decoded at once (and so the
+        memory they take) as small as the number of cores.
+        """
+        if self.slots is None:
+            yield
+            return
+        if not self.slots.acquire(timeout=max(0.0, self.deadline - self.clock())):
+            raise ServiceUnavailable(
+                description="Not decoded: the server was busy decoding other pictures until this request's "
+                f"{self.seconds:g} s were up. Try again in a moment.")
+        try:
+            yield
+        finally:
+            self.slots.release()
 
     def check(self) -> None:
         """Before an image: stop if the client has gone, refuse if the time is up."""

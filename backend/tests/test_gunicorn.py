@@ -1,0 +1,170 @@
+"""The served app under gunicorn, with the project's settings: every answer is JSON, slow clients do not starve it.
+
+Raw sockets send what a browser never would (broken chunked bodies, over-long
+request lines, too many headers) to a gunicorn started on a loopback port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from openapi_check import assert_matches
+
+BACKEND = Path(__file__).resolve().parent.parent
+BOUNDARY = "hostile"
+MULTIPART_START = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n"
+                   "Content-Type: image/png\r\n\r\n").encode()
+CHUNKED_POST = (f"POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}"
+                "\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+
+RAW_REQUESTS = {
+    "bad chunk size": (CHUNKED_POST + b"zz\r\nhello\r\n0\r\n\r\n", 400),
+    "chunk without CRLF": (CHUNKED_POST + b"%x\r\n" % len(MULTIPART_START) + MULTIPART_START
+                           + b"XX5\r\nhello\r\n0\r\n\r\n", 400),
+    "NUL in a trailer": (CHUNKED_POST + b"5\r\nhello\r\n0\r\nX-Trailer: a\x00b\r\n\r\n", 400),
+    "over-long request line": (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: test\r\n\r\n", 414),
+    "too many headers": (b"GET /api/health HTTP/1.1\r\nHost: test\r\n"
+                         + b"".join(b"X-%d: 1\r\n" % i for i in range(120)) + b"\r\n", 431),
+    "over-long header": (b"GET /api/health HTTP/1.1\r\nHost: test\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n", 431),
+    "bad method": (b"G\x00T / HTTP/1.1\r\nHost: test\r\n\r\n", 400),
+    "bad HTTP version": (b"GET / HTTP/9.9\r\nHost: test\r\n\r\n", 400),
+    "unknown transfer coding": (b"POST /api/predict HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip\r\n\r\n", 400),
+    "GET /api/predict": (b"GET /api/predict HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", 405),
+}
+
+
+def free_port() -> int:
+    """An unused TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def exchange(port: int, raw: bytes, timeout: float = 10) -> bytes:
+    """Send raw bytes, read until the server closes (or stops sending): the raw answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(raw)
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+                if _complete(answer):
+                    break
+        except socket.timeout:
+            pass
+    return answer
+
+
+def _complete(answer: bytes) -> bool:
+    """Whether a whole response with a Content-Length has arrived."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value)
+    return False
+
+
+def parse(answer: bytes) -> tuple[int, dict, bytes]:
+    """Status, headers (lower-case names) and body of a raw HTTP/1.1 response."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.fixture(scope="module")
+def server(model_path, tmp_path_factory):
+    """gunicorn with backend/gunicorn.conf.py and one worker, on a free loopback port; its log."""
+    root = tmp_path_factory.mktemp("served")
+    (root / "dist").mkdir()
+    (root / "dist" / "index.html").write_text("<!doctype html><title>app</title>")
+    log = root / "gunicorn.log"
+    port = free_port()
+    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
+           "FLASK_MODEL_PATH": str(model_path), "FLASK_FRONTEND_DIST": str(root / "dist"),
+           "FLASK_PERFORMANCE_DIR": str(root), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(BACKEND / "gunicorn.conf.py")]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=env, cwd=BACKEND.parent, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited: {log.read_text()[-3000:]}")
+            try:
+                if parse(exchange(port, b"GET /api/health HTTP/1.1\r\nHost: test\r\n\r\n", 2))[0] == 200:
+                    break
+            except (OSError, IndexError):  # not listening yet, or no answer within 2 s
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"gunicorn did not answer: {log.read_text()[-3000:]}")
+        yield port, log
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("case", list(RAW_REQUESTS))
+def test_every_error_is_json_in_the_documented_shape(server, case):
+    port, _ = server
+    raw, expected = RAW_REQUESTS[case]
+    status, headers, body = parse(exchange(port, raw))
+    assert status == expected
+    assert headers["content-type"] == "application/json"
+    document = json.loads(body)
+    assert_matches(document, "Error")
+    assert document["code"] == expected
+
+
+def test_get_predict_advertises_only_post(server):
+    port, _ = server
+    _, headers, _ = parse(exchange(port, RAW_REQUESTS["GET /api/predict"][0]))
+    assert set(headers["allow"].split(", ")) == {"POST", "OPTIONS"}
+
+
+def test_malformed_bodies_leave_no_traceback(server):
+    port, log = server
+    for case in ("bad chunk size", "chunk without CRLF", "NUL in a trailer"):
+        exchange(port, RAW_REQUESTS[case][0])
+    time.sleep(0.5)  # let the worker flush its log
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text and "Error handling request" not in text
+
+
+def test_health_answers_while_slow_clients_hold_connections(server):
+    """Eight clients that send half a request and stall must not keep /api/health from answering."""
+    port, _ = server
+    half_head = b"POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n"
+    half_body = half_head + b"Content-Type: multipart/form-data; boundary=x\r\n\r\n--x\r\n"
+    stalled = []
+    try:
+        for partial in [half_head] * 4 + [half_body] * 4:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(partial)
+            stalled.append(sock)
+        time.sleep(0.5)
+        started = time.monotonic()
+        status, _, body = parse(exchange(port, b"GET /api/health HTTP/1.1\r\nHost: test\r\n\r\n", timeout=10))
+        assert status == 200 and json.loads(body)["status"] == "ok"
+        assert time.monotonic() - started < 5
+    finally:
+        for sock in stalled:
+            sock.close()

@@ -1,0 +1,208 @@
+"""What small crafted uploads cost the server: CPU time and peak memory of the worker per request.
+
+    python scripts/benchmark_hostile.py                # every case, single and as a batch of 32
+    python scripts/benchmark_hostile.py --cases gif-screen-7000,bmp-rle8-7000
+
+It makes the crafted files itself (backend/tests/hostile_files.py: RLE BMP,
+16-bit PNG, lossless WebP, GIF screens, TIFF compressions, progressive JPEG
+with many scans, a truncated JPEG, ...), starts gunicorn on loopback with the
+project's settings, one worker, the real app and the shipped model, and sends
+each file alone and as 32 copies in one request. For each request it reads the
+worker's CPU time (/proc/PID/stat) and its peak resident memory above the idle
+worker (VmHWM after resetting it through /proc/PID/clear_refs), and prints a
+table with the worst cost per uploaded kilobyte.
+
+Targets: no upload of at most 100 KB costs more than 250 ms of CPU or 150 MB
+of peak memory above the idle worker; a batch of 32 such files costs at most 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+from benchmark_api import free_port, jpeg_bytes, multipart, start_server, stop_server
+from common import ROOT, run_main
+
+sys.path.insert(0, str(ROOT / "backend" / "tests"))
+import hostile_files  # noqa: E402
+
+SMALL_UPLOAD_KB = 100
+TARGET_CPU_MS = 250
+TARGET_PEAK_MB = 150
+TARGET_BATCH_CPU_MS = 2000
+BATCH = 32
+BODY_LIMIT = 19 * 1024 * 1024  # under the server's 20 MiB MAX_CONTENT_LENGTH, with room for the multipart framing
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def worker_pid(server) -> int:
+    """The one gunicorn worker's process id."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    if len(children) != 1:
+        raise RuntimeError(f"expected one worker, found {children}")
+    return int(children[0])
+
+
+def cpu_ms(pid: int) -> float:
+    """User plus system CPU time of a process (all its threads), in milliseconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICKS
+
+
+def memory_kb(pid: int, field: str) -> int:
+    """VmRSS or VmHWM of a process, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def measure(port: int, pid: int, files: list[bytes]) -> dict:
+    """Send one request; the worker's CPU time and peak memory above its resident size before it."""
+    body, content_type = multipart(files)
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # reset VmHWM to the current VmRSS
+    idle_kb = memory_kb(pid, "VmRSS")
+    cpu_before = cpu_ms(pid)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("POST", "/api/predict", body, {"Content-Type": content_type})
+    response = conn.getresponse()
+    answer = json.loads(response.read())
+    conn.close()
+    if "results" in answer:
+        statuses = Counter(item["error"]["code"] if "error" in item else 200 for item in answer["results"])
+    else:
+        statuses = Counter([response.status])
+    return {
+        "status": response.status,
+        "statuses": dict(statuses),
+        "description": answer.get("description", ""),
+        "cpu_ms": cpu_ms(pid) - cpu_before,
+        "peak_mb": max(0, memory_kb(pid, "VmHWM") - idle_kb) / 1024,
+    }
+
+
+def warm_up(port: int) -> None:
+    """One small picture in every accepted format, so that no measurement pays for loading a decoder."""
+    from PIL import Image
+
+    pictures = []
+    for fmt in ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (48, 48), (10, 120, 200)).save(buffer, format=fmt)
+        pictures.append(buffer.getvalue())
+    body, content_type = multipart(pictures)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("POST", "/api/predict", body, {"Content-Type": content_type})
+    if conn.getresponse().status != 200:
+        raise RuntimeError("warm-up request failed")
+    conn.close()
+
+
+def run_case(port: int, pid: int, data: bytes, repeats: int) -> dict:
+    """Single and batched costs of one file: median CPU and largest peak over the repeats."""
+    copies = min(BATCH, BODY_LIMIT // len(data))  # a batch must fit the upload limit
+    row = {"kb": len(data) / 1024, "copies": copies}
+    for kind, files in (("single", [data]), ("batch", [data] * copies)):
+        if len(files) < 2 and kind == "batch":
+            row[kind] = {"statuses": {}, "cpu_ms": 0.0, "peak_mb": 0.0}
+            continue
+        runs = [measure(port, pid, files) for _ in range(repeats)]
+        row[kind] = {**runs[-1], "cpu_ms": statistics.median(run["cpu_ms"] for run in runs),
+                     "peak_mb": max(run["peak_mb"] for run in runs)}
+    return row
+
+
+def outcome(result: dict) -> str:
+    """The answers of one request, e.g. '200' or '422' or '200x4 413x28'."""
+    statuses = result["statuses"]
+    if not statuses:
+        return "-"
+    if len(statuses) == 1 and sum(statuses.values()) == 1:
+        return str(next(iter(statuses)))
+    return " ".join(f"{code}x{count}" for code, count in sorted(statuses.items()))
+
+
+def misses(name: str, row: dict) -> list[str]:
+    """Which targets a small upload missed."""
+    if row["kb"] > SMALL_UPLOAD_KB:
+        return []
+    found = []
+    if row["single"]["cpu_ms"] > TARGET_CPU_MS:
+        found.append(f"{name}: {row['single']['cpu_ms']:.0f} ms CPU")
+    if row["single"]["peak_mb"] > TARGET_PEAK_MB:
+        found.append(f"{name}: {row['single']['peak_mb']:.0f} MB peak")
+    if row["copies"] == BATCH and row["batch"]["cpu_ms"] > TARGET_BATCH_CPU_MS:
+        found.append(f"{name}: batch of {BATCH} {row['batch']['cpu_ms']:.0f} ms CPU")
+    return found
+
+
+def main(argv=None) -> int:
+    """Make the files, serve, measure, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", default="", help="comma-separated case names (default: all)")
+    parser.add_argument("--repeats", type=int, default=3, help="requests per measurement (median CPU, max peak)")
+    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    args = parser.parse_args(argv)
+
+    names = [name for name in args.cases.split(",") if name] or list(hostile_files.CASES)
+    cases = {"photo-jpeg-12mp": (hostile_files.jpeg_photo, "12-megapixel photo JPEG (reference)", 200),
+             "photo-jpeg-32x32": (lambda: jpeg_bytes((32, 32), 0), "32x32 JPEG (reference)", 200),
+             **hostile_files.CASES}
+    unknown = set(names) - set(cases)
+    if unknown:
+        parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
+    if not args.cases:
+        names = ["photo-jpeg-32x32", "photo-jpeg-12mp", *names]
+    print(f"making {len(names)} files...", flush=True)
+    files = {name: cases[name][0]() for name in names}
+
+    os.environ["MAX_REQUESTS"] = "0"  # no worker recycling while measuring one worker
+    port = free_port()
+    server = start_server("", port, workers=1)
+    rows = {}
+    try:
+        pid = worker_pid(server)
+        warm_up(port)
+        for name in names:
+            rows[name] = run_case(port, pid, files[name], args.repeats)
+            row = rows[name]
+            print(f"{name:28} {row['kb']:8.1f} KB  single {outcome(row['single']):>12} "
+                  f"{row['single']['cpu_ms']:6.0f} ms {row['single']['peak_mb']:6.1f} MB   "
+                  f"batch {outcome(row['batch']):>16} {row['batch']['cpu_ms']:6.0f} ms "
+                  f"{row['batch']['peak_mb']:6.1f} MB", flush=True)
+    finally:
+        stop_server(server)
+
+    print(f"\n| file | size KB | single: answer | CPU ms | peak MB | batch of {BATCH}: answers | CPU ms | peak MB |")
+    print("|---|---:|---|---:|---:|---|---:|---:|")
+    for name, row in rows.items():
+        single, batch = row["single"], row["batch"]
+        print(f"| {cases[name][1]} | {row['kb']:.1f} | {outcome(single)} | {single['cpu_ms']:.0f} | "
+              f"{single['peak_mb']:.1f} | {outcome(batch)} | {batch['cpu_ms']:.0f} | {batch['peak_mb']:.1f} |")
+
+    worst_cpu = max(rows.items(), key=lambda item: item[1]["single"]["cpu_ms"] / item[1]["kb"])
+    worst_mem = max(rows.items(), key=lambda item: item[1]["single"]["peak_mb"] / item[1]["kb"])
+    print(f"\nworst CPU per uploaded KB: {worst_cpu[1]['single']['cpu_ms'] / worst_cpu[1]['kb']:.1f} ms/KB "
+          f"({worst_cpu[0]})")
+    print(f"worst peak memory per uploaded KB: {worst_mem[1]['single']['peak_mb'] / worst_mem[1]['kb']:.2f} MB/KB "
+          f"({worst_mem[0]})")
+    missed = [miss for name, row in rows.items() for miss in misses(name, row)]
+    missed += [f"{name}: answered {row['single']['status']}, expected {cases[name][2]}"
+               for name, row in rows.items() if row["single"]["status"] != cases[name][2]]
+    print("targets met" if not missed else "targets missed: " + "; ".join(missed))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": f"{os.cpu_count()} CPU cores", "batch": BATCH,
+                                         "rows": rows}, indent=2) + "\n")
+    return 0 if not missed else 1
+
+
+if __name__ == "__main__":
+    run_main(main)
