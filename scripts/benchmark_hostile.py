@@ -22,6 +22,7 @@ import argparse
 import http.client
 import io
 import json
+import math
 import os
 import statistics
 import sys
@@ -188,12 +189,20 @@ def main(argv=None) -> int:
         print(f"| {cases[name][1]} | {row['kb']:.1f} | {outcome(single)} | {single['cpu_ms']:.0f} | "
               f"{single['peak_mb']:.1f} | {outcome(batch)} | {batch['cpu_ms']:.0f} | {batch['peak_mb']:.1f} |")
 
-    worst_cpu = max(rows.items(), key=lambda item: item[1]["single"]["cpu_ms"] / item[1]["kb"])
-    worst_mem = max(rows.items(), key=lambda item: item[1]["single"]["peak_mb"] / item[1]["kb"])
-    print(f"\nworst CPU per uploaded KB: {worst_cpu[1]['single']['cpu_ms'] / worst_cpu[1]['kb']:.1f} ms/KB "
-          f"({worst_cpu[0]})")
-    print(f"worst peak memory per uploaded KB: {worst_mem[1]['single']['peak_mb'] / worst_mem[1]['kb']:.2f} MB/KB "
-          f"({worst_mem[0]})")
+    # Per started kilobyte: a 37-byte file counts as one, like the request around it.
+    def per_kb(row, kind, key):
+        return row[kind][key] / max(1, math.ceil(row["kb"]))
+
+    print()
+    for key, unit in (("cpu_ms", "ms of CPU"), ("peak_mb", "MB of peak memory")):
+        name, row = max(rows.items(), key=lambda item: per_kb(item[1], "single", key))
+        print(f"worst cost per uploaded KB: {per_kb(row, 'single', key):.2f} {unit} ({name})")
+    small = {name: row for name, row in rows.items() if row["kb"] <= SMALL_UPLOAD_KB}
+    for key, unit in (("cpu_ms", "ms of CPU"), ("peak_mb", "MB of peak memory")):
+        name, row = max(small.items(), key=lambda item: item[1]["single"][key])
+        batch_name, batch_row = max(small.items(), key=lambda item: item[1]["batch"][key])
+        print(f"most expensive upload of at most {SMALL_UPLOAD_KB} KB: {row['single'][key]:.0f} {unit} ({name}); "
+              f"batch of {BATCH}: {batch_row['batch'][key]:.0f} {unit} ({batch_name})")
     missed = [miss for name, row in rows.items() for miss in misses(name, row)]
     missed += [f"{name}: answered {row['single']['status']}, expected {cases[name][2]}"
                for name, row in rows.items() if row["single"]["status"] != cases[name][2]]

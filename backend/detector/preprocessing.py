@@ -175,7 +175,7 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
     width, height = image.size
     declared = width * height
     weight, decoder = 1, image.format
-    if image.format == "JPEG":
+    if image.format in ("JPEG", "MPO"):  # MPO: a phone's JPEG with extra pictures after the first
         _check_jpeg_length(width, height, len(data))
         if image.info.get("progressive"):
             scans = _jpeg_scan_count(data)
@@ -191,7 +191,7 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
         _draft(image)
         return DecodeCost(image.size[0] * image.size[1], 1, "JPEG")
     if image.format == "PNG":
-        _check_png_length(image, len(data))
+        _check_png_length(width, height, data)
     if image.format == "BMP" and image.info.get("compression") in (1, 2):  # BI_RLE8, BI_RLE4
         weight, decoder = DECODE_WEIGHTS["BMP/RLE"], "BMP/RLE"
     elif image.format == "WEBP":
@@ -223,9 +223,11 @@ def _draft(image: Image.Image) -> None:
 def _check_jpeg_length(width: int, height: int, file_size: int) -> None:
     """Refuse a JPEG too short to hold the picture it declares.
 
-    The first scan of any JPEG, baseline or progressive, codes every 8x8 block
-    of the brightness channel with at least one bit. libjpeg fills a picture
-    whose data stops early with grey and only warns, so this is the check.
+    The first scan of any Huffman-coded JPEG, baseline or progressive, codes
+    every 8x8 block of the brightness channel with at least one bit (only
+    arithmetic coding, which browsers do not read, packs blocks tighter).
+    libjpeg fills a picture whose data stops early with grey and only warns,
+    so this is the check.
     """
     blocks = -(-width // 8) * -(-height // 8)
     needed = blocks // 8
@@ -236,17 +238,21 @@ def _check_jpeg_length(width: int, height: int, file_size: int) -> None:
         )
 
 
-def _check_png_length(image: Image.Image, file_size: int) -> None:
-    """Refuse a PNG too short to hold the picture it declares, even at deflate's best ratio."""
-    width, height = image.size
-    bits = {"1": 1, "L": 8, "P": 8, "LA": 16, "RGB": 24, "RGBA": 32, "I;16": 16, "I;16B": 16, "I": 16}
-    # Pillow reports 16-bit colour PNGs as 8-bit modes; 8 bits per pixel is the least any mode uses but "1".
-    row = 1 + -(-width * bits.get(image.mode, 8) // 8)
+def _check_png_length(width: int, height: int, data: bytes) -> None:
+    """Refuse a PNG too short to hold the picture it declares, even at deflate's best ratio.
+
+    libpng-style decoders stop where the compressed data stops and Pillow keeps
+    the rest of the picture blank, so this is the check.
+    """
+    # The IHDR chunk comes first: bit depth and colour type (grey, RGB, palette, grey+alpha, RGBA).
+    bit_depth, colour_type = data[24], data[25]
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}.get(colour_type, 1)
+    row = 1 + -(-width * bit_depth * channels // 8)  # filter byte + packed samples
     needed = row * height // DEFLATE_MAX_RATIO
-    if needed > file_size:
+    if needed > len(data):
         raise TruncatedImageError(
             f"The file is truncated: a {width}x{height} PNG needs at least {needed:,} bytes "
-            f"of compressed data, and the file has {file_size:,}."
+            f"of compressed data, and the file has {len(data):,}."
         )
 
 

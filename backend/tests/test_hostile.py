@@ -189,6 +189,22 @@ def test_png_too_short_for_its_size_is_truncated():
         prepare_image(data)
 
 
+@pytest.mark.parametrize("mode", ["1", "L", "P"])
+def test_large_blank_png_with_few_bits_per_pixel_is_not_called_truncated(mode):
+    data = images.encode(Image.new(mode, (6000, 6000), 0 if mode != "1" else 1), "PNG", optimize=True)
+    prepared = prepare_image(data, limits=DecodeLimits(free_pixels=40_000_000))
+    assert (prepared.width, prepared.height) == (6000, 6000)
+
+
+def test_mpo_is_decoded_in_draft_mode_like_jpeg():
+    photo = Image.fromarray(np.random.default_rng(2).integers(0, 256, (3000, 4000, 3), np.uint8))
+    buffer = io.BytesIO()
+    photo.save(buffer, "MPO", save_all=True, append_images=[photo.resize((400, 300))], quality=80)
+    prepared = prepare_image(buffer.getvalue())
+    assert prepared.format == "MPO" and (prepared.width, prepared.height) == (4000, 3000)
+    assert prepared.cost == 500 * 375  # decoded at 1/8 scale
+
+
 def test_scan_count_of_an_ordinary_progressive_jpeg():
     data = images.encode(images.noise((64, 48)), "JPEG", progressive=True)
     assert 6 <= _jpeg_scan_count(data) <= 12
