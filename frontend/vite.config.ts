@@ -68,6 +68,8 @@ export default defineConfig(({ mode }) => {
       setupFiles: './src/testing/setup-tests.ts',
       include: ['src/**/*.test.{ts,tsx}'],
       restoreMocks: true,
+      // The CPU may be shared with a model training: give slow machines room, not flaky failures.
+      testTimeout: 20_000,
     },
   };
 });

@@ -47,6 +47,18 @@ describe('App', () => {
     expect(sessionStorage.getItem(HISTORY_STORAGE_KEY)).toBeNull();
   });
 
+  it('records what each verdict rests on in the history', async () => {
+    const { user } = renderApp();
+    await user.upload(fileInput(), [imageFile('signed-robot.jpg'), imageFile('beach.png')]);
+    await within(await screen.findByRole('article', { name: 'signed-robot.jpg' })).findByText('AI-generated');
+    await within(screen.getByRole('article', { name: 'beach.png' })).findByText('Real photo');
+    await screen.findByText('2 images: 1 real photo, 1 AI-generated.');
+    const rows = Object.fromEntries(historyRows().map((row) => [within(row).getByRole('rowheader').textContent, row]));
+    expect(rows['signed-robot.jpg']).toHaveTextContent('Content Credentials');
+    expect(rows['signed-robot.jpg']).not.toHaveTextContent('%');
+    expect(rows['beach.png']).toHaveTextContent('Pixel model, very confident (97%)');
+  });
+
   it('announces results through a polite live region', async () => {
     const { user } = renderApp();
     await user.upload(fileInput(), imageFile('fake-robot.png'));
@@ -54,7 +66,9 @@ describe('App', () => {
     expect(region).toHaveAttribute('aria-live', 'polite');
     expect(region).toHaveTextContent('Checking 1 image…');
     await within(await screen.findByRole('article', { name: 'fake-robot.png' })).findByText('AI-generated');
-    expect(region).toHaveTextContent('fake-robot.png: AI-generated. 4% chance of a real photo.');
+    expect(region).toHaveTextContent(
+      'fake-robot.png: AI-generated. Nothing in the file settles it, so this is the pixel model’s guess: AI-generated.',
+    );
   });
 
   it('switches to the About view and back, keeping results', async () => {

@@ -1,24 +1,32 @@
 /**
- * How a prediction is put into words. Shared by the results and the history.
+ * How a result is put into words and colour. Shared by the result cards, the
+ * history and the live announcements.
+ *
+ * The server decides everything: the verdict and its basis (`verdict`), the
+ * pixel model's calibrated confidence, whether it is unsure or outside what it
+ * was trained on (`model_assessment`). This module only formats what it said.
  */
-import type { Label } from '@/types/api';
-
-/**
- * P(REAL) values in this closed interval are "too close to call": the label
- * still follows the model's threshold (0.5), but the app says the model is unsure.
- */
-export const UNSURE_BAND = { min: 0.35, max: 0.65 } as const;
-
-/** The model's decision threshold when the server does not send one. */
-export const DEFAULT_THRESHOLD = 0.5;
+import type { Label, ModelAssessment, Prediction, VerdictBasis } from '@/types/api';
 
 export const LABEL_TEXT: Record<Label, string> = {
   REAL: 'Real photo',
   FAKE: 'AI-generated',
 };
 
-export function isUnsure(probabilityReal: number): boolean {
-  return probabilityReal >= UNSURE_BAND.min && probabilityReal <= UNSURE_BAND.max;
+/** What the verdict rests on, in a few words (headline badge and history). */
+export const BASIS_TEXT: Record<VerdictBasis, string> = {
+  content_credentials: 'Content Credentials',
+  metadata: 'The file’s own metadata',
+  model: 'The pixel model’s guess',
+};
+
+/** The colour of a result: the label's, or "unsure" when a model guess is unsure. */
+export type Tone = 'real' | 'fake' | 'unsure';
+
+/** The one place that turns a verdict into a colour. */
+export function toneOf(label: Label, unsure: boolean): Tone {
+  if (unsure) return 'unsure';
+  return label === 'REAL' ? 'real' : 'fake';
 }
 
 export function formatPercent(value: number): string {
@@ -30,51 +38,97 @@ export function formatPercent(value: number): string {
 
 export type ConfidenceLevel = 'unsure' | 'fair' | 'high' | 'very-high';
 
-export interface VerdictText {
-  label: Label;
-  /** "Real photo" or "AI-generated". */
-  title: string;
-  unsure: boolean;
-  level: ConfidenceLevel;
-  /** Short wording of the confidence, e.g. "Very confident". */
-  confidenceText: string;
-  /** One plain sentence about the verdict. */
-  sentence: string;
+const CONFIDENCE_TEXT: Record<ConfidenceLevel, string> = {
+  unsure: 'Unsure',
+  fair: 'Fairly confident',
+  high: 'Confident',
+  'very-high': 'Very confident',
+};
+
+/**
+ * Minimum measured accuracy on the picture's kind of input for each wording:
+ * the words never claim more than the tests showed, whatever the confidence.
+ */
+export const WORDING_NEEDS_ACCURACY = { 'very-high': 0.95, high: 0.8 } as const;
+
+/**
+ * The confidence wording of a pixel-model answer, from its calibrated
+ * confidence and the accuracy measured on that kind of input. Unsure when the
+ * server says so; at most "fairly confident" when the picture is outside what
+ * the model has seen or its accuracy on such pictures was never measured.
+ */
+export function confidenceLevel(
+  assessment: Pick<ModelAssessment, 'confidence' | 'measured_accuracy' | 'unsure' | 'out_of_distribution'>,
+): ConfidenceLevel {
+  if (assessment.unsure) return 'unsure';
+  const accuracy = assessment.measured_accuracy;
+  if (assessment.out_of_distribution || accuracy === null) return 'fair';
+  const { confidence } = assessment;
+  if (confidence >= 0.95 && accuracy >= WORDING_NEEDS_ACCURACY['very-high']) return 'very-high';
+  if (confidence >= 0.8 && accuracy >= WORDING_NEEDS_ACCURACY.high) return 'high';
+  return 'fair';
+}
+
+export function confidenceText(level: ConfidenceLevel): string {
+  return CONFIDENCE_TEXT[level];
 }
 
 /**
- * The verdict in words for a probability of REAL. The label is the server's
- * when given, otherwise REAL iff the probability is above the threshold.
+ * The measured accuracy in words: "On pictures like this (…), the model was
+ * right about 58% of the time in our tests." or that it was never measured.
  */
-export function describeVerdict(
-  probabilityReal: number,
-  threshold = DEFAULT_THRESHOLD,
-  serverLabel?: Label,
-): VerdictText {
-  const label: Label = serverLabel ?? (probabilityReal > threshold ? 'REAL' : 'FAKE');
-  const confidence = label === 'REAL' ? probabilityReal : 1 - probabilityReal;
-  const title = LABEL_TEXT[label];
-  const what = label === 'REAL' ? 'a real photo' : 'made by an image generator';
-  const chance = formatPercent(confidence);
-
-  if (isUnsure(probabilityReal)) {
-    return {
-      label,
-      title,
-      unsure: true,
-      level: 'unsure',
-      confidenceText: 'Unsure',
-      sentence: `The model is unsure: it leans towards ${what} (${chance}), which is too close to the ${formatPercent(threshold)} threshold to rely on. Treat this verdict as a guess.`,
-    };
+export function accuracySentence(
+  assessment: Pick<ModelAssessment, 'measured_accuracy' | 'input_kind_description'>,
+): string {
+  const kind = assessment.input_kind_description;
+  if (assessment.measured_accuracy === null) {
+    return `How often the model is right on pictures like this (${kind}) has not been measured, so treat its answer as a rough hint.`;
   }
-  const level: ConfidenceLevel = confidence >= 0.95 ? 'very-high' : confidence >= 0.8 ? 'high' : 'fair';
-  const confidenceText = { 'very-high': 'Very confident', high: 'Confident', fair: 'Fairly confident' }[level];
+  return `On pictures like this (${kind}), the model was right about ${formatPercent(assessment.measured_accuracy)} of the time in our tests.`;
+}
+
+const WHAT: Record<Label, string> = { REAL: 'a real photo', FAKE: 'made by an image generator' };
+const LEANS: Record<Label, string> = { REAL: 'a real photo', FAKE: 'an AI-generated picture' };
+
+/** One sentence on the pixel model's answer, e.g. "The model is confident (91%) that this is a real photo." */
+export function modelSentence(assessment: ModelAssessment): string {
+  const level = confidenceLevel(assessment);
+  const chance = formatPercent(assessment.confidence);
+  if (level === 'unsure') {
+    return `The model is unsure: it leans towards ${LEANS[assessment.label]} (${chance}), which is too close to call. Treat it as a guess.`;
+  }
+  return `The model is ${confidenceText(level).toLowerCase()} (${chance}) that this is ${WHAT[assessment.label]}.`;
+}
+
+export interface ResultText {
+  label: Label;
+  /** "Real photo" or "AI-generated". */
+  title: string;
+  basis: VerdictBasis;
+  /** What it rests on, e.g. "Content Credentials". */
+  basisText: string;
+  /** The server's one plain sentence. */
+  summary: string;
+  /** Only for a model verdict: the server's calibrated answer is unsure. */
+  unsure: boolean;
+  tone: Tone;
+  /** Confidence words of a model verdict, e.g. "Very confident"; null when evidence decided. */
+  confidenceText: string | null;
+}
+
+/** Everything the headline of a result says, from the server's verdict. */
+export function describeResult(prediction: Prediction): ResultText {
+  const { verdict, model_assessment: assessment } = prediction;
+  const level = verdict.basis === 'model' ? confidenceLevel(assessment) : null;
+  const unsure = level === 'unsure';
   return {
-    label,
-    title,
-    unsure: false,
-    level,
-    confidenceText,
-    sentence: `The model is ${confidenceText.toLowerCase()} (${chance}) that this is ${what}.`,
+    label: verdict.label,
+    title: LABEL_TEXT[verdict.label],
+    basis: verdict.basis,
+    basisText: BASIS_TEXT[verdict.basis],
+    summary: verdict.summary,
+    unsure,
+    tone: toneOf(verdict.label, unsure),
+    confidenceText: level ? confidenceText(level) : null,
   };
 }

@@ -2,11 +2,16 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
 import { LiveAnnouncer } from '@/components/LiveAnnouncer';
+import { ModelCardProvider } from '@/components/ModelCardProvider';
 
-/** Renders with the page's live region, and a user that may pick any file type. */
+/** Renders with the page's live region and model card, and a user that may pick any file type. */
 export function renderWithAnnouncer(ui: ReactElement) {
   const user = userEvent.setup({ applyAccept: false });
-  const utils = render(<LiveAnnouncer>{ui}</LiveAnnouncer>);
+  const utils = render(
+    <ModelCardProvider>
+      <LiveAnnouncer>{ui}</LiveAnnouncer>
+    </ModelCardProvider>,
+  );
   return { user, ...utils };
 }
 

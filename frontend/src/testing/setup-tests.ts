@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { server } from './mocks/server';
 
@@ -19,6 +19,9 @@ URL.createObjectURL = () => {
   return `blob:http://localhost/preview-${objectUrls}`;
 };
 URL.revokeObjectURL = () => {};
+
+// findBy* and waitFor wait this long (default 1 s): enough for a busy, shared CPU.
+configure({ asyncUtilTimeout: 5_000 });
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 

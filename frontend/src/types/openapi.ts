@@ -303,9 +303,9 @@ export interface components {
             inference_ms: number;
             image: components["schemas"]["ImageInfo"];
             explanation?: components["schemas"]["Explanation"];
-            model_assessment?: components["schemas"]["ModelAssessment"];
-            provenance?: components["schemas"]["Provenance"];
-            verdict?: components["schemas"]["Verdict"];
+            model_assessment: components["schemas"]["ModelAssessment"];
+            provenance: components["schemas"]["Provenance"];
+            verdict: components["schemas"]["Verdict"];
         };
         FileError: {
             filename: string | null;
@@ -366,7 +366,7 @@ export interface components {
             };
             limitations: string[];
             plots: components["schemas"]["Plot"][];
-            decision?: components["schemas"]["Decision"];
+            decision: components["schemas"]["Decision"];
         };
         /** @description The pixel model's answer, with its confidence calibrated for this kind of input. */
         ModelAssessment: {
@@ -499,7 +499,8 @@ export interface components {
             temperature: number;
             measured_accuracy: number | null;
             measured_on: string | null;
-            ece: number | null;
+            /** @description Expected calibration error on the validation pictures of this kind, when measured. */
+            ece?: number | null;
         };
         /** @description How the service turns the model's output and the evidence into a verdict. */
         Decision: {

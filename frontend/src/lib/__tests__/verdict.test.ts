@@ -1,49 +1,103 @@
 import { describe, expect, it } from 'vitest';
-import { describeVerdict, formatPercent, isUnsure, UNSURE_BAND } from '@/lib/verdict';
+import {
+  accuracySentence,
+  confidenceLevel,
+  describeResult,
+  formatPercent,
+  modelSentence,
+  toneOf,
+} from '@/lib/verdict';
+import {
+  generatorMetadataPrediction,
+  makeAssessment,
+  makePrediction,
+  photoAssessment,
+  signedAiPrediction,
+} from '@/testing/mocks/data';
 
-describe('the unsure band', () => {
-  it('is 0.35 to 0.65, both ends included', () => {
-    expect(UNSURE_BAND).toEqual({ min: 0.35, max: 0.65 });
-    expect(isUnsure(0.35)).toBe(true);
-    expect(isUnsure(0.5)).toBe(true);
-    expect(isUnsure(0.65)).toBe(true);
-    expect(isUnsure(0.349)).toBe(false);
-    expect(isUnsure(0.651)).toBe(false);
+const assessment = (confidence: number, measured_accuracy: number | null, extra = {}) => ({
+  confidence,
+  measured_accuracy,
+  unsure: false,
+  out_of_distribution: false,
+  ...extra,
+});
+
+describe('confidence words, from the calibrated figure and the measured accuracy', () => {
+  it.each([
+    [0.99, 0.978, 'very-high'],
+    [0.95, 0.95, 'very-high'],
+    [0.9, 0.978, 'high'],
+    [0.7, 0.978, 'fair'],
+    [0.8, 0.8, 'high'],
+  ] as const)('confidence %f where the model was right %f of the time: %s', (confidence, accuracy, level) => {
+    expect(confidenceLevel(assessment(confidence, accuracy))).toBe(level);
   });
 
-  it('keeps the label given by the 0.5 threshold while saying the model is unsure', () => {
-    const leansReal = describeVerdict(0.55);
-    expect(leansReal).toMatchObject({ label: 'REAL', title: 'Real photo', unsure: true, confidenceText: 'Unsure' });
-    expect(leansReal.sentence).toMatch(/unsure: it leans towards a real photo \(55%\)/);
+  it('never says "very confident" where the measured accuracy does not support it', () => {
+    // Calibrated 99% sure, but on this kind of picture the model was right only 94% / 62% of the time.
+    expect(confidenceLevel(assessment(0.99, 0.94))).toBe('high');
+    expect(confidenceLevel(assessment(0.99, 0.62))).toBe('fair');
+  });
 
-    const leansFake = describeVerdict(0.45);
-    expect(leansFake).toMatchObject({ label: 'FAKE', title: 'AI-generated', unsure: true });
-    expect(leansFake.sentence).toMatch(/leans towards made by an image generator \(55%\)/);
+  it('claims little when the accuracy was never measured or the picture is unlike the training data', () => {
+    expect(confidenceLevel(assessment(0.99, null))).toBe('fair');
+    expect(confidenceLevel(assessment(0.99, 0.978, { out_of_distribution: true }))).toBe('fair');
+  });
 
-    // Exactly on the threshold is not above it: FAKE.
-    expect(describeVerdict(0.5).label).toBe('FAKE');
+  it('says unsure whenever the server does, whatever the numbers', () => {
+    expect(confidenceLevel(assessment(0.99, 0.978, { unsure: true }))).toBe('unsure');
   });
 });
 
-describe('describeVerdict', () => {
-  it.each([
-    [0.99, 'REAL', 'Very confident'],
-    [0.9, 'REAL', 'Confident'],
-    [0.7, 'REAL', 'Fairly confident'],
-    [0.3, 'FAKE', 'Fairly confident'],
-    [0.1, 'FAKE', 'Confident'],
-    [0.01, 'FAKE', 'Very confident'],
-  ] as const)('P(REAL) %f is %s, %s', (p, label, confidenceText) => {
-    const verdict = describeVerdict(p);
-    expect(verdict).toMatchObject({ label, confidenceText, unsure: false });
+describe('the pixel model in words', () => {
+  it('states the measured accuracy for the kind of picture', () => {
+    const photo = { ...makeAssessment(0.9), ...photoAssessment(0.71) };
+    expect(accuracySentence(photo)).toBe(
+      'On pictures like this (larger pictures, like today’s photos and generated images), the model was right about 62% of the time in our tests.',
+    );
+    expect(accuracySentence({ ...photo, measured_accuracy: null })).toMatch(
+      /^How often the model is right on pictures like this \(larger pictures.*\) has not been measured/,
+    );
   });
 
-  it('follows the label sent by the server', () => {
-    expect(describeVerdict(0.7, 0.8, 'FAKE')).toMatchObject({ label: 'FAKE', title: 'AI-generated' });
+  it('uses the calibrated confidence, not the raw probability', () => {
+    // Raw P(REAL) 0.97, but calibrated for a photo the model is 71% sure, right 62% of the time.
+    const photo = { ...makeAssessment(0.97), ...photoAssessment(0.71) };
+    expect(modelSentence(photo)).toBe('The model is fairly confident (71%) that this is a real photo.');
+    expect(modelSentence(makeAssessment(0.03))).toBe(
+      'The model is very confident (97%) that this is made by an image generator.',
+    );
+    expect(modelSentence(makeAssessment(0.55))).toMatch(/^The model is unsure: it leans towards a real photo \(55%\)/);
+  });
+});
+
+describe('describeResult', () => {
+  it('leads with the server’s verdict and its basis', () => {
+    expect(describeResult(signedAiPrediction(0.9))).toMatchObject({
+      label: 'FAKE',
+      title: 'AI-generated',
+      basis: 'content_credentials',
+      basisText: 'Content Credentials',
+      tone: 'fake',
+      unsure: false,
+      // Evidence decided: no confidence words, even though the model said REAL.
+      confidenceText: null,
+    });
+    expect(describeResult(generatorMetadataPrediction())).toMatchObject({ basis: 'metadata', confidenceText: null });
   });
 
-  it('writes a plain sentence', () => {
-    expect(describeVerdict(0.03).sentence).toBe('The model is very confident (97%) that this is made by an image generator.');
+  it('words a model verdict from the calibrated answer', () => {
+    expect(describeResult(makePrediction(0.97))).toMatchObject({ basis: 'model', confidenceText: 'Very confident' });
+    expect(describeResult(makePrediction(0.55))).toMatchObject({ unsure: true, tone: 'unsure', confidenceText: 'Unsure' });
+  });
+});
+
+describe('toneOf', () => {
+  it('is the label’s colour, or unsure', () => {
+    expect(toneOf('REAL', false)).toBe('real');
+    expect(toneOf('FAKE', false)).toBe('fake');
+    expect(toneOf('FAKE', true)).toBe('unsure');
   });
 });
 

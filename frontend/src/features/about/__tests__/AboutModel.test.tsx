@@ -2,13 +2,22 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { ModelCardProvider } from '@/components/ModelCardProvider';
 import { AboutModel } from '@/features/about/components/AboutModel';
 import { modelCard } from '@/testing/mocks/data';
 import { server } from '@/testing/mocks/server';
 
+function renderAbout() {
+  return render(
+    <ModelCardProvider>
+      <AboutModel />
+    </ModelCardProvider>,
+  );
+}
+
 describe('AboutModel', () => {
   it('shows what the model was trained on, its measured accuracy, plots and limits', async () => {
-    render(<AboutModel />);
+    renderAbout();
     expect(screen.getByText('Loading the model card…')).toBeInTheDocument();
 
     expect(await screen.findByRole('heading', { name: 'What it was trained on' })).toBeInTheDocument();
@@ -29,23 +38,41 @@ describe('AboutModel', () => {
     const plot = screen.getByRole('img', { name: 'ROC curve' });
     expect(plot).toHaveAttribute('src', `${window.location.origin}/api/model/plots/roc_curve.png`);
 
-    expect(screen.getByText(/trained only on tiny 32×32 CIFAKE images/)).toBeInTheDocument();
-    expect(screen.getByText(/newer image generators are outside what it was trained on/)).toBeInTheDocument();
-    expect(screen.getByText(modelCard.limitations[0])).toBeInTheDocument();
-    expect(screen.getByText(/When P\(REAL\) is between 0.35 and 0.65/)).toBeInTheDocument();
+    // The limitations come from the model card only.
+    const limits = screen.getByRole('heading', { name: 'Its limits' }).closest('section')!;
+    expect(within(limits).getAllByRole('listitem').map((item) => item.textContent)).toEqual(modelCard.limitations);
+    expect(limits.querySelectorAll('p')).toHaveLength(0);
+    expect(screen.getByText(/It sees every picture shrunk to 32×32 pixels/)).toBeInTheDocument();
+    expect(screen.getByText(/calibrated confidence is below 65%, the app marks its guess “unsure”/)).toBeInTheDocument();
     expect(screen.getByText(/No image ever leaves your browser except to this app’s own API/)).toBeInTheDocument();
+  });
+
+  it('shows the verdict rules and the measured accuracy per kind of picture, from the decision block', async () => {
+    renderAbout();
+    const rules = await screen.findByRole('heading', { name: 'How a verdict is decided' });
+    const list = within(rules.closest('section')!).getByRole('list');
+    expect(within(list).getAllByRole('listitem').map((item) => item.textContent)).toEqual(modelCard.decision.verdict_rules);
+
+    const kinds = screen.getByRole('table', { name: 'Measured accuracy of the pixel model per kind of picture' });
+    const thumbnail = within(kinds).getByRole('row', { name: /small pictures/ });
+    expect(thumbnail).toHaveTextContent('97.8%');
+    expect(thumbnail).toHaveTextContent('20,000 CIFAKE test thumbnails');
+    const photo = within(kinds).getByRole('row', { name: /larger pictures/ });
+    expect(photo).toHaveTextContent('62.0%');
+    expect(photo).toHaveTextContent('634 photos and AI pictures from 5 sources never used in training');
+    expect(screen.getByText(/“very confident” only where that accuracy is at least 95%/)).toBeInTheDocument();
   });
 
   it('says so when the model has no measured metrics', async () => {
     server.use(http.get('/api/model', () => HttpResponse.json({ ...modelCard, metrics: undefined, plots: [] })));
-    render(<AboutModel />);
+    renderAbout();
     expect(await screen.findByText(/has not been measured on the test images yet/)).toBeInTheDocument();
     expect(screen.queryByRole('img')).not.toBeInTheDocument();
   });
 
   it('explains a failure to load and can try again', async () => {
     server.use(http.get('/api/model', () => HttpResponse.error(), { once: true }));
-    render(<AboutModel />);
+    renderAbout();
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Could not load the model card: Server unreachable');
     await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
+import { useModelCard } from '@/components/ModelCardProvider';
 import { apiUrl } from '@/lib/api-client';
 import { formatBytes } from '@/lib/format';
-import { UNSURE_BAND } from '@/lib/verdict';
-import type { ModelCard, ModelMetrics, ModelTraining } from '@/types/api';
-import { useModelCard } from '../hooks/useModelCard';
+import { formatPercent, WORDING_NEEDS_ACCURACY } from '@/lib/verdict';
+import type { Decision, ModelCard, ModelMetrics, ModelTraining } from '@/types/api';
 
 const number = new Intl.NumberFormat('en');
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -26,18 +26,19 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
 
 function Training({ training }: { training?: ModelTraining }) {
   if (!training) return <p>The model card does not describe the training run.</p>;
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
   const facts: Array<[string, ReactNode]> = [];
   if (typeof training.train_images === 'number') facts.push(['Training images', number.format(training.train_images)]);
   if (typeof training.validation_images === 'number')
     facts.push(['Validation images', number.format(training.validation_images)]);
   if (typeof training.epochs === 'number') facts.push(['Epochs', training.epochs]);
-  if (training.augmentation) facts.push(['Augmentation', training.augmentation]);
-  if (training.calibration) facts.push(['Calibration', training.calibration]);
-  if (training.hardware) facts.push(['Hardware', training.hardware]);
+  if (text(training.augmentation)) facts.push(['Augmentation', text(training.augmentation)]);
+  if (text(training.calibration)) facts.push(['Calibration', text(training.calibration)]);
+  if (text(training.hardware)) facts.push(['Hardware', text(training.hardware)]);
   if (typeof training.wall_time_seconds === 'number') facts.push(['Training time', formatDuration(training.wall_time_seconds)]);
   return (
     <>
-      {training.data && <p>{training.data}</p>}
+      {text(training.data) && <p>{text(training.data)}</p>}
       {facts.length > 0 && (
         <dl className="facts">
           {facts.map(([term, value]) => (
@@ -169,15 +170,73 @@ function apiHost(): string {
   return new URL(apiUrl('/api/')).host;
 }
 
+/** The verdict rule and how sure a model guess may sound, from the card's `decision` block. */
+function DecisionRules({ decision }: { decision: Decision }) {
+  return (
+    <section aria-labelledby="about-verdict">
+      <h3 id="about-verdict">How a verdict is decided</h3>
+      <p>
+        Each result leads with one verdict. The app first looks at what the file itself says, and only falls back on the
+        pixel model’s guess when the file settles nothing. In order:
+      </p>
+      <ol className="rules">
+        {decision.verdict_rules.map((rule) => (
+          <li key={rule}>{rule}</li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function InputKinds({ decision }: { decision: Decision }) {
+  return (
+    <section aria-labelledby="about-kinds">
+      <h3 id="about-kinds">How often the model is right, by kind of picture</h3>
+      <p>
+        A thumbnail and a large photo are different problems, so the model’s confidence is calibrated separately for each
+        kind of picture, and the app quotes how often the model was right on that kind in our tests. It calls a guess
+        “very confident” only where that accuracy is at least {formatPercent(WORDING_NEEDS_ACCURACY['very-high'])}, and
+        “confident” only where it is at least {formatPercent(WORDING_NEEDS_ACCURACY.high)}.
+      </p>
+      <div className="table-wrap">
+        <table className="data-table">
+          <caption>Measured accuracy of the pixel model per kind of picture</caption>
+          <thead>
+            <tr>
+              <th scope="col">Kind of picture</th>
+              <th scope="col">Right in our tests</th>
+              <th scope="col">Measured on</th>
+              <th scope="col">Calibration error (ECE)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {decision.input_kinds.map((kind) => (
+              <tr key={kind.name}>
+                <th scope="row">{kind.description}</th>
+                <td>{kind.measured_accuracy === null ? 'not measured yet' : percent(kind.measured_accuracy)}</td>
+                <td>{kind.measured_on ?? '—'}</td>
+                <td>{typeof kind.ece === 'number' ? fixed(kind.ece) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 function Card({ card }: { card: ModelCard }) {
+  const { decision } = card;
+  const { threshold } = decision;
   return (
     <>
       <section aria-labelledby="about-what">
         <h3 id="about-what">What it does</h3>
         {card.description && <p>{card.description}</p>}
         <p>
-          For each picture the model gives P(REAL), its probability that the picture is a real photograph. It answers
-          “real photo” when P(REAL) is above {card.threshold}, and “AI-generated” otherwise.
+          For each picture the pixel model gives P(REAL), its probability that the picture is a real photograph. It
+          answers “real photo” when P(REAL) is above {threshold}, and “AI-generated” otherwise. It sees every picture
+          shrunk to {decision.input_size}×{decision.input_size} pixels.
         </p>
         <dl className="facts">
           {card.name && <Fact term="Model">{card.name}</Fact>}
@@ -187,8 +246,11 @@ function Card({ card }: { card: ModelCard }) {
         </dl>
       </section>
 
+      <DecisionRules decision={decision} />
+
       <section aria-labelledby="about-training">
         <h3 id="about-training">What it was trained on</h3>
+        {/* Free-form in the schema: the view shows the fields it knows, each checked for its type. */}
         <Training training={card.training} />
       </section>
 
@@ -207,19 +269,27 @@ function Card({ card }: { card: ModelCard }) {
         )}
       </section>
 
+      <InputKinds decision={decision} />
+
+      <section aria-labelledby="about-unsure">
+        <h3 id="about-unsure">When the model is unsure</h3>
+        <p>
+          When the model’s calibrated confidence is below {formatPercent(decision.unsure_below)}, the app marks its guess
+          “unsure”: it still shows the label the {threshold} threshold gives, but at that point the model cannot really
+          tell, and its guess is little better than a coin toss.
+        </p>
+      </section>
+
       <section aria-labelledby="about-limits">
         <h3 id="about-limits">Its limits</h3>
-        <p className="callout">
-          The model was trained only on tiny 32×32 CIFAKE images. Large modern photos and pictures from newer image
-          generators are outside what it was trained on, so on those its verdict is a rough hint at best, however
-          confident it sounds.
-        </p>
-        {card.limitations.length > 0 && (
+        {card.limitations.length > 0 ? (
           <ul className="limits">
             {card.limitations.map((limitation) => (
               <li key={limitation}>{limitation}</li>
             ))}
           </ul>
+        ) : (
+          <p>The model card lists no limitations.</p>
         )}
       </section>
     </>
@@ -227,8 +297,8 @@ function Card({ card }: { card: ModelCard }) {
 }
 
 /** The "About the model" view, built from GET /api/model. */
-export function AboutModel({ enabled = true }: { enabled?: boolean }) {
-  const state = useModelCard(enabled);
+export function AboutModel() {
+  const state = useModelCard();
   return (
     <section className="about" aria-labelledby="about-title">
       <h2 id="about-title">About the model</h2>
@@ -246,15 +316,6 @@ export function AboutModel({ enabled = true }: { enabled?: boolean }) {
         </div>
       )}
       {state.status === 'ready' && <Card card={state.card} />}
-
-      <section aria-labelledby="about-unsure">
-        <h3 id="about-unsure">When the model is unsure</h3>
-        <p>
-          When P(REAL) is between {UNSURE_BAND.min} and {UNSURE_BAND.max}, the picture is close to the decision
-          threshold. The app still shows the label the threshold gives, but marks the result “unsure”: at that point
-          the model cannot really tell, and the verdict is little better than a guess.
-        </p>
-      </section>
 
       <section aria-labelledby="about-privacy">
         <h3 id="about-privacy">Your privacy</h3>

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ClassifyPanel } from '@/features/classify/components/ClassifyPanel';
 import { MAX_PARALLEL_UPLOADS } from '@/features/classify/hooks/useClassifier';
 import { hugeFile, imageFile, textFile } from '@/testing/files';
-import { errorBody, makePrediction } from '@/testing/mocks/data';
+import { errorBody, makeAssessment, makePrediction } from '@/testing/mocks/data';
 import { server } from '@/testing/mocks/server';
 import { deferred, fileInput, liveRegion, renderWithAnnouncer } from '@/testing/render';
 
@@ -51,7 +51,9 @@ describe('classifying one image', () => {
     expect(within(photo).getByText('0.5 threshold')).toBeInTheDocument();
     expect(onResult).toHaveBeenCalledTimes(1);
     expect(onResult.mock.calls[0][1]).toMatchObject({ label: 'REAL', probability_real: 0.973 });
-    expect(liveRegion()).toHaveTextContent('photo.png: Real photo. 97% chance of a real photo.');
+    expect(liveRegion()).toHaveTextContent(
+      'photo.png: Real photo. Nothing in the file settles it, so this is the pixel model’s guess: a real photo.',
+    );
   });
 
   it('sends one multipart request per file with the image field and explain=1', async () => {
@@ -89,8 +91,8 @@ describe('classifying one image', () => {
   });
 });
 
-describe('the unsure band', () => {
-  it('says clearly that the model is unsure, keeping the threshold label', async () => {
+describe('an unsure answer', () => {
+  it('says clearly that the model is unsure, keeping the label', async () => {
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
     await user.upload(fileInput(), imageFile('unsure-dog.png'));
     const unsure = await findCard('unsure-dog.png');
@@ -98,18 +100,24 @@ describe('the unsure band', () => {
     expect(await within(unsure).findByText('Real photo')).toBeInTheDocument();
     expect(within(unsure).getByText('Unsure')).toBeInTheDocument();
     expect(within(unsure).getByText(/The model is unsure: it leans towards a real photo \(55%\)/)).toBeInTheDocument();
-    expect(within(unsure).getByText(/between 0.35 and 0.65 are marked unsure/)).toBeInTheDocument();
+    expect(within(unsure).getByText('The model is unsure about this picture: treat its guess as a coin toss.')).toBeInTheDocument();
     expect(liveRegion()).toHaveTextContent('unsure-dog.png: Real photo, but the model is unsure.');
   });
 
-  it.each([0.35, 0.65])('treats the band edge %f as unsure', async (p) => {
-    server.use(http.post('/api/predict', () => HttpResponse.json(makePrediction(p, { filename: 'edge.png' }))));
+  it('follows the server’s unsure flag, with no band of its own', async () => {
+    server.use(
+      http.post('/api/predict', () =>
+        HttpResponse.json(
+          makePrediction(0.9, { filename: 'edge.png', model_assessment: { ...makeAssessment(0.9), unsure: true } }),
+        ),
+      ),
+    );
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
     await user.upload(fileInput(), imageFile('edge.png'));
     expect(await within(await findCard('edge.png')).findByText('Unsure')).toBeInTheDocument();
   });
 
-  it('does not call a result just outside the band unsure', async () => {
+  it('does not call a sure answer unsure', async () => {
     server.use(http.post('/api/predict', () => HttpResponse.json(makePrediction(0.66, { filename: 'edge.png' }))));
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
     await user.upload(fileInput(), imageFile('edge.png'));
@@ -120,18 +128,19 @@ describe('the unsure band', () => {
 });
 
 describe('the Grad-CAM heatmap', () => {
-  it('is overlaid on the image when switched on, next to the 32x32 model input', async () => {
+  it('is overlaid on the image when switched on, next to the model input', async () => {
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
     await user.upload(fileInput(), imageFile('photo.png'));
     const photo = await findCard('photo.png');
     await within(photo).findByText('Real photo');
 
-    expect(within(photo).getByRole('img', { name: 'The 32 × 32 pixel picture the model analysed' })).toHaveAttribute(
+    expect(within(photo).getByRole('img', { name: 'The picture the model analysed' })).toHaveAttribute(
       'src',
       expect.stringContaining('#input'),
     );
-    expect(within(photo).getByText('What the model saw (32×32)')).toBeInTheDocument();
-    expect(within(photo).getByText(/the stronger the red, the more that part of the picture drove this verdict/)).toBeInTheDocument();
+    // The input size comes from GET /api/model.
+    expect(await within(photo).findByText('What the model saw (32×32)')).toBeInTheDocument();
+    expect(within(photo).getByText(/the stronger the red, the more that part of the picture drove the model’s guess/)).toBeInTheDocument();
 
     const toggle = within(photo).getByRole('switch', { name: 'Show heatmap' });
     expect(toggle).not.toBeChecked();
@@ -332,7 +341,7 @@ describe('several files', () => {
     await user.upload(fileInput(), imageFile('first.png'));
     await user.upload(fileInput(), imageFile('second.png'));
     await within(card('second.png')).findByText('Real photo');
-    const names = screen.getAllByRole('article').map((article) => within(article).getByRole('heading').textContent);
+    const names = screen.getAllByRole('article').map((article) => within(article).getByRole('heading', { level: 3 }).textContent);
     expect(names).toEqual(['second.png', 'first.png']);
   });
 

@@ -1,6 +1,8 @@
 import { apiRequest } from '@/lib/api-client';
 import type { Prediction } from '@/types/api';
 
+const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+
 export function isPrediction(data: unknown): data is Prediction {
   if (typeof data !== 'object' || data === null) return false;
   const candidate = data as Partial<Prediction>;
@@ -8,7 +10,10 @@ export function isPrediction(data: unknown): data is Prediction {
     (candidate.label === 'REAL' || candidate.label === 'FAKE') &&
     typeof candidate.probability_real === 'number' &&
     typeof candidate.confidence === 'number' &&
-    typeof candidate.threshold === 'number'
+    typeof candidate.threshold === 'number' &&
+    isObject(candidate.verdict) &&
+    isObject(candidate.model_assessment) &&
+    isObject(candidate.provenance)
   );
 }
 

@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { useAnnounce } from '@/hooks/useAnnounce';
-import { describeVerdict, formatPercent } from '@/lib/verdict';
+import { describeResult } from '@/lib/verdict';
 import type { Prediction } from '@/types/api';
 import { useClassifier, type UploadItem } from '../hooks/useClassifier';
 import { useClipboardPaste } from '../hooks/useClipboardPaste';
@@ -24,10 +24,9 @@ export function ClassifyPanel({ onResult, active = true }: ClassifyPanelProps) {
 
   const { items, addFiles, retry, remove, clear } = useClassifier({
     onResult: (item, result) => {
-      const verdict = describeVerdict(result.probability_real, result.threshold, result.label);
+      const verdict = describeResult(result);
       announce(
-        `${fileName(item)}: ${verdict.title}${verdict.unsure ? ', but the model is unsure' : ''}. ` +
-          `${formatPercent(result.probability_real)} chance of a real photo.`,
+        `${fileName(item)}: ${verdict.title}${verdict.unsure ? ', but the model is unsure' : ''}. ${verdict.summary}`,
       );
       onResult?.(item.file, result);
     },

@@ -1,27 +1,22 @@
-import { UNSURE_BAND, formatPercent } from '@/lib/verdict';
-import type { Label } from '@/types/api';
+import { formatPercent, type Tone } from '@/lib/verdict';
 
 interface ProbabilityBarProps {
   probabilityReal: number;
   threshold: number;
-  label: Label;
-  unsure: boolean;
+  tone: Tone;
 }
 
 const pct = (value: number) => `${Math.min(100, Math.max(0, value * 100))}%`;
 
 /**
- * P(REAL) on a 0–1 scale: the fill is the probability, the line is the
- * decision threshold, the shaded stretch is the unsure band.
+ * The pixel model's raw output, P(REAL), on a 0–1 scale: the fill is the
+ * probability, the line is the decision threshold the server sent.
  */
-export function ProbabilityBar({ probabilityReal, threshold, label, unsure }: ProbabilityBarProps) {
-  const tone = unsure ? 'unsure' : label === 'REAL' ? 'real' : 'fake';
+export function ProbabilityBar({ probabilityReal, threshold, tone }: ProbabilityBarProps) {
   return (
     <div className="pbar">
       <div className="pbar-head">
-        <span className="pbar-caption">
-          Chance it is a real photo, P(REAL)
-        </span>
+        <span className="pbar-caption">Model output, P(REAL)</span>
         <strong className="pbar-value">{probabilityReal.toFixed(3)}</strong>
       </div>
       <div
@@ -33,11 +28,6 @@ export function ProbabilityBar({ probabilityReal, threshold, label, unsure }: Pr
         aria-valuenow={probabilityReal}
         aria-valuetext={`${formatPercent(probabilityReal)} chance of a real photo; the threshold is ${formatPercent(threshold)}`}
       >
-        <div
-          className="pbar-band"
-          style={{ left: pct(UNSURE_BAND.min), width: pct(UNSURE_BAND.max - UNSURE_BAND.min) }}
-          title="Unsure band"
-        />
         <div className="pbar-fill" style={{ width: pct(probabilityReal) }} />
         <div className="pbar-threshold" style={{ left: pct(threshold) }} />
       </div>

@@ -1,9 +1,10 @@
 import { useId, useState } from 'react';
+import { useModelCard } from '@/components/ModelCardProvider';
 import { formatBytes } from '@/lib/format';
-import { describeVerdict, UNSURE_BAND } from '@/lib/verdict';
+import { describeResult } from '@/lib/verdict';
 import type { UploadItem } from '../hooks/useClassifier';
 import { ErrorNotice } from './ErrorNotice';
-import { ProbabilityBar } from './ProbabilityBar';
+import { EvidenceList } from './EvidenceList';
 import { VerdictSummary } from './VerdictSummary';
 
 interface ResultCardProps {
@@ -21,7 +22,11 @@ export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
   const { file, status, result, error } = item;
   const name = file.name || 'Unnamed file';
   const explanation = result?.explanation;
-  const verdict = result ? describeVerdict(result.probability_real, result.threshold, result.label) : null;
+  const verdict = result ? describeResult(result) : null;
+  const modelCard = useModelCard();
+  // The size of the model's input is the server's to say (GET /api/model).
+  const inputSize = modelCard.status === 'ready' ? modelCard.card.decision.input_size : null;
+  const inputSizeText = inputSize ? `${inputSize}×${inputSize}` : null;
   const busy = status === 'queued' || status === 'uploading';
 
   // Browsers cannot show every format the server reads (e.g. TIFF): fall back to the model's view.
@@ -39,7 +44,7 @@ export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
 
   return (
     <article
-      className={`result-card status-${status}${verdict ? ` tone-${verdict.unsure ? 'unsure' : verdict.label.toLowerCase()}` : ''}`}
+      className={`result-card status-${status}${verdict ? ` tone-${verdict.tone}` : ''}`}
       aria-labelledby={titleId}
       aria-busy={busy}
     >
@@ -92,10 +97,10 @@ export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
           {explanation && (
             <figure className="model-input">
               <div className="preview-frame pixelated">
-                <img src={explanation.model_input_png} alt="The 32 × 32 pixel picture the model analysed" />
+                <img src={explanation.model_input_png} alt="The picture the model analysed" />
                 {showHeatmap && <img className="heatmap-overlay" src={explanation.heatmap_png} alt="" />}
               </div>
-              <figcaption>What the model saw (32×32)</figcaption>
+              <figcaption>What the model saw{inputSizeText && ` (${inputSizeText})`}</figcaption>
             </figure>
           )}
         </div>
@@ -113,38 +118,35 @@ export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
           {status === 'error' && error && <ErrorNotice problem={error} fileName={name} onRetry={() => onRetry(item.id)} />}
           {status === 'done' && result && verdict && (
             <>
-              <VerdictSummary verdict={verdict} />
-              <ProbabilityBar
-                probabilityReal={result.probability_real}
-                threshold={result.threshold}
-                label={verdict.label}
-                unsure={verdict.unsure}
+              <VerdictSummary result={verdict} />
+              <EvidenceList
+                result={result}
+                inputSize={inputSize}
+                heatmap={
+                  explanation && (
+                    <div className="heatmap-control">
+                      <label className="switch">
+                        <input
+                          type="checkbox"
+                          role="switch"
+                          checked={showHeatmap}
+                          onChange={(event) => setShowHeatmap(event.target.checked)}
+                        />
+                        <span className="switch-track" aria-hidden="true" />
+                        <span>Show heatmap</span>
+                      </label>
+                      <p className="hint">
+                        How to read it: the stronger the red, the more that part of the picture drove the model’s
+                        guess; it is coarse because the model only saw the {inputSizeText ?? 'small'} picture shown
+                        next to yours.
+                      </p>
+                      {showHeatmap && peakHeat < 0.05 && (
+                        <p className="hint">The heatmap is blank here: no part of this picture stood out to the model.</p>
+                      )}
+                    </div>
+                  )
+                }
               />
-              <p className="legend">
-                The line marks the {result.threshold} threshold: above it the verdict is “real photo”.
-                The shaded stretch ({UNSURE_BAND.min}–{UNSURE_BAND.max}) is where the model is unsure.
-              </p>
-              {explanation && (
-                <div className="heatmap-control">
-                  <label className="switch">
-                    <input
-                      type="checkbox"
-                      role="switch"
-                      checked={showHeatmap}
-                      onChange={(event) => setShowHeatmap(event.target.checked)}
-                    />
-                    <span className="switch-track" aria-hidden="true" />
-                    <span>Show heatmap</span>
-                  </label>
-                  <p className="hint">
-                    How to read it: the stronger the red, the more that part of the picture drove this
-                    verdict; it is coarse because the model only saw the 32×32 picture shown next to yours.
-                  </p>
-                  {showHeatmap && peakHeat < 0.05 && (
-                    <p className="hint">The heatmap is blank here: no part of this picture stood out to the model.</p>
-                  )}
-                </div>
-              )}
               <p className="result-tech">
                 Model {result.model_version} · analysed in {Math.round(result.inference_ms * 10) / 10} ms
               </p>

@@ -1,29 +1,42 @@
-import { CameraIcon, QuestionIcon, SparklesIcon } from '@/components/Icons';
-import { UNSURE_BAND, type VerdictText } from '@/lib/verdict';
+import { CameraIcon, QuestionIcon, ShieldIcon, SparklesIcon } from '@/components/Icons';
+import type { ResultText } from '@/lib/verdict';
 
-/** The verdict in words, icon and colour, with the confidence in plain language. */
-export function VerdictSummary({ verdict }: { verdict: VerdictText }) {
-  const tone = verdict.unsure ? 'unsure' : verdict.label === 'REAL' ? 'real' : 'fake';
-  const Icon = verdict.label === 'REAL' ? CameraIcon : SparklesIcon;
+/** What the headline badge says: how sure a model guess is, or that the file's own evidence decided. */
+function badgeText(result: ResultText): string {
+  switch (result.basis) {
+    case 'content_credentials':
+      return 'Signed Content Credentials';
+    case 'metadata':
+      return 'Declared in the file';
+    case 'model':
+      return result.confidenceText ?? 'Model guess';
+  }
+}
+
+/**
+ * The combined verdict, in words, icon and colour, with what it rests on. A
+ * verdict from credentials or metadata shows no percentage: it is not a guess.
+ */
+export function VerdictSummary({ result }: { result: ResultText }) {
+  const Icon = result.label === 'REAL' ? CameraIcon : SparklesIcon;
+  const byEvidence = result.basis !== 'model';
   return (
-    <div className={`verdict tone-${tone}`}>
+    <div className={`verdict tone-${result.tone}`}>
       <p className="verdict-line">
         <span className="verdict-label">
           <Icon className="verdict-icon" />
-          <span>{verdict.title}</span>
+          <span>{result.title}</span>
         </span>
-        <span className={`badge badge-${tone}`}>
-          {verdict.unsure && <QuestionIcon />}
-          {verdict.confidenceText}
+        <span className={`badge badge-${result.tone}`}>
+          {result.unsure && <QuestionIcon />}
+          {byEvidence && <ShieldIcon />}
+          {badgeText(result)}
         </span>
       </p>
-      <p className="verdict-sentence">{verdict.sentence}</p>
-      {verdict.unsure && (
-        <p className="verdict-note">
-          Results with P(REAL) between {UNSURE_BAND.min} and {UNSURE_BAND.max} are marked unsure: the
-          label still follows the threshold, but the model cannot really tell.
-        </p>
-      )}
+      <p className="verdict-sentence">{result.summary}</p>
+      <p className="verdict-basis">
+        Based on: <strong>{result.basisText}</strong>
+      </p>
     </div>
   );
 }

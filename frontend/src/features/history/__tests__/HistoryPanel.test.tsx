@@ -4,13 +4,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { HistoryPanel } from '@/features/history/components/HistoryPanel';
 import type { HistoryEntry } from '@/features/history/types';
 
-function entry(filename: string, probabilityReal: number, extra: Partial<HistoryEntry> = {}): HistoryEntry {
+function entry(filename: string, extra: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
     id: filename,
     filename,
-    label: probabilityReal > 0.5 ? 'REAL' : 'FAKE',
-    probabilityReal,
-    threshold: 0.5,
+    label: 'REAL',
+    basis: 'model',
+    confidenceLevel: 'very-high',
+    confidence: 0.97,
     modelVersion: '2026.11.22',
     checkedAt: '2026-11-22T10:15:00.000Z',
     ...extra,
@@ -25,31 +26,40 @@ describe('HistoryPanel', () => {
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });
 
-  it('lists each result with its verdict and P(REAL), for comparison', () => {
+  it('lists each result with its verdict and what it rests on, for comparison', () => {
     render(
       <HistoryPanel
-        entries={[entry('beach.jpg', 0.92, { thumbnail: 'data:image/jpeg;base64,AAAA' }), entry('robot.png', 0.1), entry('cloud.png', 0.6)]}
+        entries={[
+          entry('beach.jpg', { thumbnail: 'data:image/jpeg;base64,AAAA' }),
+          entry('robot.png', { label: 'FAKE', basis: 'content_credentials', confidenceLevel: null, confidence: null }),
+          entry('sd.png', { label: 'FAKE', basis: 'metadata', confidenceLevel: null, confidence: null }),
+          entry('cloud.png', { confidenceLevel: 'unsure', confidence: 0.6 }),
+        ]}
         onClear={() => {}}
       />,
     );
-    expect(screen.getByText('3 images: 2 real photos, 1 AI-generated, 1 of them unsure.')).toBeInTheDocument();
+    expect(screen.getByText('4 images: 2 real photos, 2 AI-generated, 1 of them unsure.')).toBeInTheDocument();
     const rows = within(screen.getByRole('table')).getAllByRole('row').slice(1);
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
 
-    const [beach, robot, cloud] = rows;
+    const [beach, robot, sd, cloud] = rows;
     expect(within(beach).getByRole('rowheader')).toHaveTextContent('beach.jpg');
     expect(within(beach).getByText('Real photo')).toBeInTheDocument();
-    expect(within(beach).getByText('92%')).toBeInTheDocument();
+    expect(within(beach).getByText('Pixel model, very confident (97%)')).toBeInTheDocument();
     expect(beach.querySelector('img')).toHaveAttribute('src', 'data:image/jpeg;base64,AAAA');
+    // A verdict from the file's own evidence carries no percentage: it is not a guess.
     expect(within(robot).getByText('AI-generated')).toBeInTheDocument();
-    expect(within(robot).getByText('10%')).toBeInTheDocument();
+    expect(within(robot).getByText('Content Credentials')).toBeInTheDocument();
+    expect(robot).not.toHaveTextContent('%');
+    expect(within(sd).getByText('The file’s own metadata')).toBeInTheDocument();
     expect(within(cloud).getByText('Real photo')).toBeInTheDocument();
     expect(within(cloud).getByText('unsure')).toBeInTheDocument();
+    expect(within(cloud).getByText('Pixel model, unsure (60%)')).toBeInTheDocument();
   });
 
   it('calls onClear from the clear button', async () => {
     const onClear = vi.fn();
-    render(<HistoryPanel entries={[entry('a.png', 0.9)]} onClear={onClear} />);
+    render(<HistoryPanel entries={[entry('a.png')]} onClear={onClear} />);
     await userEvent.click(screen.getByRole('button', { name: 'Clear history' }));
     expect(onClear).toHaveBeenCalledTimes(1);
   });

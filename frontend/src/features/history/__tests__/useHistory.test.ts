@@ -7,8 +7,9 @@ const entry = (id: string): HistoryEntry => ({
   id,
   filename: `${id}.png`,
   label: 'REAL',
-  probabilityReal: 0.9,
-  threshold: 0.5,
+  basis: 'model',
+  confidenceLevel: 'high',
+  confidence: 0.9,
   modelVersion: 'v1',
   checkedAt: '2026-11-22T10:00:00.000Z',
 });

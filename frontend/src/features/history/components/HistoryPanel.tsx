@@ -1,6 +1,6 @@
 import { CameraIcon, QuestionIcon, SparklesIcon } from '@/components/Icons';
 import { formatTime } from '@/lib/format';
-import { describeVerdict, formatPercent } from '@/lib/verdict';
+import { BASIS_TEXT, confidenceText, formatPercent, LABEL_TEXT, toneOf, type ConfidenceLevel } from '@/lib/verdict';
 import type { HistoryEntry } from '../types';
 
 interface HistoryPanelProps {
@@ -8,10 +8,21 @@ interface HistoryPanelProps {
   onClear: () => void;
 }
 
+const isUnsure = (entry: HistoryEntry) => entry.basis === 'model' && entry.confidenceLevel === 'unsure';
+
+/** What a verdict rests on; for a model guess, how sure the calibrated answer was. */
+function basisText(entry: HistoryEntry): string {
+  if (entry.basis !== 'model') return BASIS_TEXT[entry.basis];
+  const level: ConfidenceLevel | null = entry.confidenceLevel;
+  const words = level ? `, ${confidenceText(level).toLowerCase()}` : '';
+  const chance = typeof entry.confidence === 'number' ? ` (${formatPercent(entry.confidence)})` : '';
+  return `Pixel model${words}${chance}`;
+}
+
 function summary(entries: HistoryEntry[]): string {
   const real = entries.filter((entry) => entry.label === 'REAL').length;
   const fake = entries.length - real;
-  const unsure = entries.filter((entry) => describeVerdict(entry.probabilityReal, entry.threshold, entry.label).unsure).length;
+  const unsure = entries.filter(isUnsure).length;
   const images = entries.length === 1 ? '1 image' : `${entries.length} images`;
   return `${images}: ${real} real photo${real === 1 ? '' : 's'}, ${fake} AI-generated${unsure ? `, ${unsure} of them unsure` : ''}.`;
 }
@@ -42,7 +53,7 @@ export function HistoryPanel({ entries, onClear }: HistoryPanelProps) {
                 <tr>
                   <th scope="col">Image</th>
                   <th scope="col">Verdict</th>
-                  <th scope="col">P(REAL)</th>
+                  <th scope="col">Based on</th>
                   <th scope="col" className="col-time">
                     Checked
                   </th>
@@ -50,8 +61,8 @@ export function HistoryPanel({ entries, onClear }: HistoryPanelProps) {
               </thead>
               <tbody>
                 {entries.map((entry) => {
-                  const verdict = describeVerdict(entry.probabilityReal, entry.threshold, entry.label);
-                  const tone = verdict.unsure ? 'unsure' : entry.label === 'REAL' ? 'real' : 'fake';
+                  const unsure = isUnsure(entry);
+                  const tone = toneOf(entry.label, unsure);
                   const Icon = entry.label === 'REAL' ? CameraIcon : SparklesIcon;
                   return (
                     <tr key={entry.id}>
@@ -70,22 +81,15 @@ export function HistoryPanel({ entries, onClear }: HistoryPanelProps) {
                       <td>
                         <span className={`history-verdict tone-${tone}`}>
                           <Icon />
-                          {verdict.title}
+                          {LABEL_TEXT[entry.label]}
                         </span>
-                        {verdict.unsure && (
+                        {unsure && (
                           <span className="history-unsure">
                             <QuestionIcon /> unsure
                           </span>
                         )}
                       </td>
-                      <td>
-                        <span className="history-p">
-                          <span className="mini-bar" aria-hidden="true">
-                            <span className={`mini-fill tone-${tone}`} style={{ width: `${entry.probabilityReal * 100}%` }} />
-                          </span>
-                          {formatPercent(entry.probabilityReal)}
-                        </span>
-                      </td>
+                      <td className="history-basis">{basisText(entry)}</td>
                       <td className="col-time">
                         <time dateTime={entry.checkedAt}>{formatTime(entry.checkedAt)}</time>
                       </td>

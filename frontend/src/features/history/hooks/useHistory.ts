@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { HistoryEntry } from '../types';
 
 /** sessionStorage key: the history lives in this browser tab only. */
-export const HISTORY_STORAGE_KEY = 'image-detector.history.v1';
+// v2: entries record the combined verdict and its basis, not the model's P(REAL).
+export const HISTORY_STORAGE_KEY = 'image-detector.history.v2';
 /** Older entries are dropped beyond this many. */
 export const MAX_HISTORY_ENTRIES = 100;
 
@@ -13,7 +14,7 @@ function isEntry(value: unknown): value is HistoryEntry {
     typeof entry.id === 'string' &&
     typeof entry.filename === 'string' &&
     (entry.label === 'REAL' || entry.label === 'FAKE') &&
-    typeof entry.probabilityReal === 'number' &&
+    (entry.basis === 'content_credentials' || entry.basis === 'metadata' || entry.basis === 'model') &&
     typeof entry.checkedAt === 'string'
   );
 }

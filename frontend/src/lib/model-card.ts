@@ -4,10 +4,19 @@ import type { ModelCard } from '@/types/api';
 function isModelCard(data: unknown): data is ModelCard {
   if (typeof data !== 'object' || data === null) return false;
   const card = data as Partial<ModelCard>;
-  return typeof card.version === 'string' && Array.isArray(card.limitations) && Array.isArray(card.plots);
+  return (
+    typeof card.version === 'string' &&
+    Array.isArray(card.limitations) &&
+    Array.isArray(card.plots) &&
+    typeof card.decision === 'object' &&
+    card.decision !== null
+  );
 }
 
-/** GET /api/model: training data, measured metrics, limitations and plots. */
+/**
+ * GET /api/model: the model card, with the `decision` block (threshold, unsure
+ * limit, input size, verdict rules, input kinds) and the limitations.
+ */
 export function getModelCard(signal?: AbortSignal): Promise<ModelCard> {
   return apiRequest<ModelCard>('/api/model', { signal, validate: isModelCard });
 }
