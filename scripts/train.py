@@ -1,8 +1,16 @@
-"""Train the CIFAKE real-vs-AI-generated classifier and save it as Keras HDF5.
+"""Train the real-vs-AI-generated classifier on CIFAKE and the modern set; save it as Keras HDF5.
 
 The same command runs on a 2-core CPU and in a Google Colab GPU runtime:
 
     python scripts/train.py --data-dir dataset --epochs 30 --out backend/model/classifier.h5
+    python scripts/train.py --data-dir dataset --init-from backend/model/classifier.h5 --epochs 8 \
+        --learning-rate 5e-4 --out backend/model/classifier.h5      # fine-tune an earlier model
+
+CIFAKE comes from --data-dir (train/REAL, train/FAKE) and the modern pictures
+from --modern (default: DATA_DIR/modern, filled by `scripts/dataset.py --modern`).
+Modern pictures reach the network as uploads do: each is cropped at random,
+re-encoded as JPEG and shrunk whole by the serving preprocessing. Sources are
+weighted so that no single source, or its confounds, dominates.
 
 Images are decoded once with the serving preprocessing (detector.preprocessing)
 and held in memory; tf.data shuffles, augments, batches and prefetches them.
@@ -23,9 +31,12 @@ import io
 import json
 import os
 import platform
+import shlex
 import shutil
 import time
 from pathlib import Path
+
+import sys
 
 import numpy as np
 from PIL import Image
@@ -45,12 +56,14 @@ from common import (
     progress,
     run_main,
 )
+from modern import ModernImages, load_modern, whole_pictures
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
+from detector.calibration import DEFAULT_UNSURE_BELOW, fit_temperature  # noqa: E402
 from detector.contract import LOGIT_LAYER, SINGLE_VIEW_MODEL  # noqa: E402
 
 # Wide enough to see the generator's pixel-level artefacts at full resolution,
@@ -61,6 +74,34 @@ STEM_WIDTH = 32
 # screenshots), shown instead of the original for half of each batch.
 JPEG_QUALITY_RANGE = (30, 95)
 JPEG_PROBABILITY = 0.5
+# Modern pictures: random crops keeping 50-100% of the area with an aspect ratio
+# changed by up to 4:3 (so shape, which leans FAKE for square pictures, pays
+# less), re-encoded at the JPEG qualities of uploads, several per picture.
+CROP_AREA_RANGE = (0.5, 1.0)
+CROP_ASPECT_RANGE = (3 / 4, 4 / 3)
+MODERN_JPEG_QUALITY_RANGE = (60, 95)
+# Sources whose look gives the label away (PROVENANCE of the modern set): art vs
+# ImageNet photos in visionprobe, a REAL-only benchmark in srbench. They count half.
+DOWN_WEIGHTED_SOURCES = {"visionprobe": 0.5, "srbench": 0.5}
+# Groups smaller than this count as this large, so 4 pictures cannot weigh as much as 400.
+MIN_GROUP_SIZE = 30
+# Checkpoints are chosen on modern val ROC-AUC, among those whose CIFAKE
+# validation accuracy stays above this floor.
+CIFAKE_ACCURACY_FLOOR = 0.976
+# What the model cannot do, written into the model card: the API, the web UI
+# and the README show these words and no others.
+LIMITATIONS = [
+    f"Every picture is shrunk to {IMAGE_SIZE}x{IMAGE_SIZE} pixels before the model sees it, so the fine "
+    "detail that gives away many of today's generators is lost.",
+    "On today's photos and generators the model is right only a little more often than a coin toss "
+    "(see the measured accuracy per kind of picture); on CIFAKE-like thumbnails it is right about 98% "
+    "of the time. Its confidence is calibrated separately for each kind, so it rarely sounds sure on photos.",
+    "Generators, edits and kinds of picture that none of its training sources contain (screenshots, "
+    "scans, drawings, heavily edited photos) are outside what it was trained on.",
+    "Content Credentials and generator metadata, when present, say more than the pixels; their absence "
+    "proves nothing, because most platforms and screenshots remove them.",
+    "A verdict is a statistical estimate, not proof: do not use it alone to accuse anyone of faking an image.",
+]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -68,6 +109,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
                         help="folder with train/REAL and train/FAKE (default: $CIFAKE_DIR or dataset/)")
+    parser.add_argument("--modern", type=Path, default=None,
+                        help="folder with the modern set's manifest.csv.gz (default: DATA_DIR/modern if present)")
+    parser.add_argument("--no-modern", action="store_true", help="train on CIFAKE alone")
+    parser.add_argument("--modern-variants", type=int, default=8,
+                        help="random crops of each modern picture prepared per run")
+    parser.add_argument("--modern-weight", type=float, default=1.0,
+                        help="mean loss weight of a modern picture relative to a CIFAKE one")
+    parser.add_argument("--init-from", type=Path, default=None,
+                        help="start from the weights of an earlier model (.h5) instead of from scratch")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=2e-3, help="peak learning rate after warm-up")
@@ -84,6 +134,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or not 0 < args.val_fraction < 1:
         parser.error("--epochs and --batch-size must be positive and --val-fraction in (0, 1)")
+    if args.modern is None and not args.no_modern and (args.data_dir / "modern").is_dir():
+        args.modern = args.data_dir / "modern"
+    if args.no_modern:
+        args.modern = None
     return args
 
 
@@ -115,36 +169,100 @@ def jpeg_variants(pixels: np.ndarray, seed: int = SEED) -> np.ndarray:
     return variants
 
 
+def random_crop(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A crop of CROP_AREA_RANGE of the picture's area with its aspect ratio changed within CROP_ASPECT_RANGE."""
+    height, width = image.shape[:2]
+    area = rng.uniform(*CROP_AREA_RANGE) * height * width
+    ratio = np.exp(rng.uniform(*np.log(CROP_ASPECT_RANGE))) * width / height
+    crop_w = int(min(width, max(8, round(np.sqrt(area * ratio)))))
+    crop_h = int(min(height, max(8, round(np.sqrt(area / ratio)))))
+    top = int(rng.integers(0, height - crop_h + 1))
+    left = int(rng.integers(0, width - crop_w + 1))
+    return image[top:top + crop_h, left:left + crop_w]
+
+
+def upload_pixels(image: np.ndarray, quality: int) -> np.ndarray:
+    """What the model sees when image is uploaded as a JPEG of that quality."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return prepare_image(buffer.getvalue()).pixels
+
+
+def modern_variants(images: list[np.ndarray], per_image: int, seed: int = SEED) -> np.ndarray:
+    """per_image views of each picture, (len(images) * per_image, 32, 32, 3), picture-major.
+
+    The first view of each picture is the whole picture, as evaluation and
+    uploads see it; the others are random crops.
+    """
+    rng = np.random.default_rng(seed)
+    views = np.empty((len(images) * per_image, IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
+    for i in progress(range(len(views)), "modern views"):
+        image = images[i // per_image]
+        view = image if i % per_image == 0 else random_crop(image, rng)
+        views[i] = upload_pixels(np.ascontiguousarray(view), int(rng.integers(*MODERN_JPEG_QUALITY_RANGE)))
+    return views
+
+
+def source_weights(sources: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per-picture loss weights, mean 1: each (source, class) group weighs the same in total.
+
+    Balancing groups rather than pictures keeps one large source (and its
+    confounds) from deciding what the model learns about today's images.
+    """
+    groups = [f"{source}/{label}" for source, label in zip(sources, labels)]
+    names, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
+    weights = 1.0 / np.maximum(counts[inverse], MIN_GROUP_SIZE)
+    weights *= np.asarray([DOWN_WEIGHTED_SOURCES.get(source, 1.0) for source in sources])
+    return weights / weights.mean()
+
+
 # Whole-pixel shifts of up to 4 pixels with mirrored borders: no interpolation,
 # which would blur away the generator's pixel-level traces.
 TRANSLATE = layers.RandomTranslation(0.125, 0.125, fill_mode="reflect", interpolation="nearest", seed=SEED)
 
 
-def augment(originals: tf.Tensor, variants: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """On a batch: the JPEG variant for JPEG_PROBABILITY of the images, random flips and shifts."""
+def augment(originals: tf.Tensor, variants: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor):
+    """On a batch: the variant for JPEG_PROBABILITY of the images, random flips and shifts."""
     n = tf.shape(originals)[0]
     use_jpeg = tf.random.uniform((n, 1, 1, 1)) < JPEG_PROBABILITY
     images = tf.where(use_jpeg, variants, originals)
     flip = tf.random.uniform((n, 1, 1, 1)) < 0.5
     images = tf.where(flip, tf.reverse(images, axis=[2]), images)
-    return TRANSLATE(tf.cast(images, tf.float32), training=True), labels
+    return TRANSLATE(tf.cast(images, tf.float32), training=True), labels, weights
 
 
-def make_datasets(pixels, labels, train_idx, val_idx, batch_size):
+def training_examples(data, train_idx, modern_train: ModernImages | None, args) -> tuple[np.ndarray, ...]:
+    """(originals, variants, labels, weights) of every training example, CIFAKE then modern.
+
+    A CIFAKE example's variant is its JPEG re-encoding; a modern picture's
+    examples pair one random view with another of the same picture.
+    """
+    pixels = data.pixels[train_idx]
+    parts = [(pixels, jpeg_variants(pixels), data.labels[train_idx], np.ones(len(train_idx)))]
+    if modern_train is not None:
+        k = args.modern_variants
+        views = modern_variants(modern_train.images, 2 * k).reshape(len(modern_train), 2 * k, *pixels.shape[1:])
+        weights = source_weights(modern_train.sources, modern_train.labels) * args.modern_weight
+        parts.append((views[:, :k].reshape(-1, *pixels.shape[1:]), views[:, k:].reshape(-1, *pixels.shape[1:]),
+                      np.repeat(modern_train.labels, k), np.repeat(weights, k)))
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def make_datasets(examples, val_pixels, val_labels, batch_size):
     """tf.data pipelines: shuffled and augmented for training, plain for validation."""
     autotune = tf.data.AUTOTUNE
-    train_pixels = pixels[train_idx]
+    originals, variants, labels, weights = examples
     train = (
         tf.data.Dataset.from_tensor_slices(
-            (train_pixels, jpeg_variants(train_pixels), labels[train_idx].astype("float32")))
+            (originals, variants, labels.astype("float32"), weights.astype("float32")))
         .cache()
-        .shuffle(len(train_idx), seed=SEED, reshuffle_each_iteration=True)
+        .shuffle(len(labels), seed=SEED, reshuffle_each_iteration=True)
         .batch(batch_size)
         .map(augment, num_parallel_calls=autotune)
         .prefetch(autotune)
     )
     val = (
-        tf.data.Dataset.from_tensor_slices((pixels[val_idx].astype("float32"), labels[val_idx].astype("float32")))
+        tf.data.Dataset.from_tensor_slices((val_pixels.astype("float32"), val_labels.astype("float32")))
         .batch(batch_size * 2)
         .cache()
         .prefetch(autotune)
@@ -178,6 +296,18 @@ def make_model(input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3)) -> keras.Model:
     logit = layers.Dense(1, name=LOGIT_LAYER)(x)
     outputs = layers.Activation("sigmoid", name="p_real")(logit)
     return keras.Model(inputs, outputs, name="cifake_cnn")
+
+
+def load_single_view(path: Path) -> keras.Model:
+    """An earlier model's single-view network with its sigmoid, to fine-tune (its mirror averaging is rebuilt on save)."""
+    try:
+        loaded = keras.models.load_model(path, compile=False)
+    except Exception as error:  # h5py, Keras and OS errors all mean the same here
+        raise UserError(f"cannot load --init-from {path}: {error}") from None
+    names = {layer.name for layer in loaded.layers}
+    scorer = loaded.get_layer(SINGLE_VIEW_MODEL) if SINGLE_VIEW_MODEL in names else loaded
+    logit = scorer.get_layer(LOGIT_LAYER).output
+    return keras.Model(scorer.inputs, layers.Activation("sigmoid", name="p_real")(logit), name="cifake_cnn")
 
 
 def average_with_mirror(model: keras.Model) -> keras.Model:
@@ -225,6 +355,33 @@ def history_column(history_csv: Path, column: str) -> list[float]:
         return [float(row[column]) for row in csv.DictReader(handle) if row.get(column)]
 
 
+class ModernValidation(keras.callbacks.Callback):
+    """Scores each epoch on the modern val pictures and logs the checkpoint selection score.
+
+    val_selection is the modern val ROC-AUC, lowered steeply once CIFAKE
+    validation accuracy falls under CIFAKE_ACCURACY_FLOOR; without modern data
+    it is the CIFAKE validation accuracy.
+    """
+
+    def __init__(self, pixels: np.ndarray | None, labels: np.ndarray | None):
+        super().__init__()
+        self.pixels, self.labels = pixels, labels
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        if self.pixels is None:
+            logs["val_selection"] = logs["val_accuracy"]
+            return
+        from sklearn.metrics import roc_auc_score
+
+        probabilities = self.model.predict(self.pixels.astype("float32"), batch_size=256, verbose=0).ravel()
+        logs["val_modern_accuracy"] = float(np.mean((probabilities > THRESHOLD) == (self.labels == 1)))
+        logs["val_modern_auc"] = float(roc_auc_score(self.labels, probabilities))
+        shortfall = max(0.0, CIFAKE_ACCURACY_FLOOR - logs["val_accuracy"])
+        logs["val_selection"] = logs["val_modern_auc"] - 10 * shortfall
+
+
 class EpochTimer(keras.callbacks.Callback):
     """Adds each epoch's duration to the logs, so the CSV history keeps it across resumed runs."""
 
@@ -236,19 +393,6 @@ class EpochTimer(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.time() - self.started
 
 
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Temperature T minimising the validation log loss of sigmoid(logit / T).
-
-    Unlike a fitted shift, a temperature keeps the decision boundary, and so
-    the accuracy, of the chosen checkpoint.
-    """
-    temperatures = np.exp(np.linspace(np.log(0.2), np.log(5.0), 500))
-    signs = np.where(labels == 1, 1.0, -1.0)
-    # log(1 + exp(-y z / T)) is the binary log loss for y in {-1, 1}.
-    losses = [np.mean(np.logaddexp(0.0, -signs * logits / t)) for t in temperatures]
-    return float(temperatures[int(np.argmin(losses))])
-
-
 def apply_temperature(model: keras.Model, temperature: float) -> None:
     """Fold the temperature into the logit layer, so the saved model is calibrated as is."""
     logit = model.get_layer(SINGLE_VIEW_MODEL).get_layer(LOGIT_LAYER)
@@ -256,19 +400,20 @@ def apply_temperature(model: keras.Model, temperature: float) -> None:
     logit.set_weights([kernel / temperature, bias / temperature])
 
 
-def fit(args: argparse.Namespace, data, train_idx, val_idx, run_dir: Path) -> None:
+def fit(args: argparse.Namespace, examples, data, val_idx, modern_val, run_dir: Path) -> None:
     """Train with checkpoints of the best epoch, resuming an interrupted run in run_dir."""
-    train_ds, val_ds = make_datasets(data.pixels, data.labels, train_idx, val_idx, args.batch_size)
-    steps_per_epoch = int(np.ceil(len(train_idx) / args.batch_size))
-    model = make_model()
+    train_ds, val_ds = make_datasets(examples, data.pixels[val_idx], data.labels[val_idx], args.batch_size)
+    steps_per_epoch = int(np.ceil(len(examples[2]) / args.batch_size))
+    model = load_single_view(args.init_from) if args.init_from else make_model()
     compile_model(model, steps_per_epoch, args.epochs, args.learning_rate, args.weight_decay)
     model.summary(print_fn=lambda line, **_: print(line))
     history_csv = run_dir / "history.csv"
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        ModernValidation(*modern_val),  # before the checkpoint, which reads the score it logs
         keras.callbacks.ModelCheckpoint(
-            str(run_dir / "best.keras"), monitor="val_accuracy", mode="max", save_best_only=True,
-            initial_value_threshold=max(history_column(history_csv, "val_accuracy"), default=None),
+            str(run_dir / "best.keras"), monitor="val_selection", mode="max", save_best_only=True,
+            initial_value_threshold=max(history_column(history_csv, "val_selection"), default=None),
         ),
         EpochTimer(),  # before CSVLogger, which writes the logs it adds
         keras.callbacks.CSVLogger(str(history_csv), append=True),
@@ -296,7 +441,7 @@ def hardware_description() -> str:
 
 
 def main(argv=None) -> int:
-    """Train, calibrate and save the model; write the training part of the model card."""
+    """Train, calibrate per input kind and save the model with a fresh model card."""
     args = parse_args(argv)
     keras.utils.set_random_seed(SEED)
     started = time.time()
@@ -305,8 +450,12 @@ def main(argv=None) -> int:
     train_idx, val_idx = split_indices(data.labels, args.val_fraction)
     if len(train_idx) < args.batch_size // 4:
         raise UserError(f"only {len(train_idx)} training images: too few to train on")
-    print(f"{len(train_idx)} training and {len(val_idx)} validation images "
-          f"({len(data.skipped)} unreadable skipped)")
+    modern_train = load_modern(args.modern, "train") if args.modern else None
+    modern_val = load_modern(args.modern, "val") if args.modern else None
+    modern_val_pixels = whole_pictures(modern_val) if modern_val else None
+    print(f"CIFAKE: {len(train_idx)} training and {len(val_idx)} validation images "
+          f"({len(data.skipped)} unreadable skipped); modern: "
+          + (f"{len(modern_train)} training and {len(modern_val)} validation pictures" if modern_train else "none"))
     run_dir = args.run_dir
     if args.fresh and run_dir.exists():
         shutil.rmtree(run_dir)
@@ -319,16 +468,31 @@ def main(argv=None) -> int:
         if not best_path.exists():
             raise UserError(f"{best_path} does not exist: train first (without --calibrate-only).")
     else:
-        fit(args, data, train_idx, val_idx, run_dir)
+        examples = training_examples(data, train_idx, modern_train, args)
+        modern_val_set = (modern_val_pixels, modern_val.labels) if modern_val else (None, None)
+        fit(args, examples, data, val_idx, modern_val_set, run_dir)
 
     model = average_with_mirror(keras.models.load_model(best_path))
-    val_pixels = data.pixels[val_idx].astype("float32")
     logit_model = keras.Model(model.inputs, model.get_layer("mean_logit").output)
-    val_logits = logit_model.predict(val_pixels, batch_size=512, verbose=0).ravel()
-    temperature = fit_temperature(val_logits, data.labels[val_idx])
+    val_pixels = data.pixels[val_idx].astype("float32")
+    # Thumbnails: the temperature is folded into the model, so its raw output is
+    # calibrated on CIFAKE-like input as the contract has always promised.
+    temperature = fit_temperature(logit_model.predict(val_pixels, batch_size=512, verbose=0).ravel(),
+                                  data.labels[val_idx])
     apply_temperature(model, temperature)
     val_probs = model.predict(val_pixels, batch_size=512, verbose=0).ravel()
     val_accuracy = float(np.mean((val_probs > THRESHOLD) == (data.labels[val_idx] == 1)))
+    kinds = {"thumbnail": {"temperature": 1.0, "measured_accuracy": round(val_accuracy, 5),
+                           "measured_on": f"{len(val_idx):,} CIFAKE validation thumbnails"}}
+    if modern_val:
+        modern_logits = logit_model.predict(modern_val_pixels.astype("float32"), batch_size=512, verbose=0).ravel()
+        modern_accuracy = float(np.mean((modern_logits > 0) == (modern_val.labels == 1)))
+        kinds["photo"] = {
+            "temperature": round(fit_temperature(modern_logits, modern_val.labels), 4),
+            "measured_accuracy": round(modern_accuracy, 5),
+            "measured_on": f"{len(modern_val):,} photos and AI pictures from {len(set(modern_val.sources))} "
+                           "sources never used in training",
+        }
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # The .h5 suffix selects the legacy HDF5 format the contract names; the
@@ -338,47 +502,87 @@ def main(argv=None) -> int:
     args.history_out.write_text(history_csv.read_text())
 
     wall_seconds = earlier_seconds + time.time() - started
-    card_path = args.out.with_name("model_card.json")
-    card = json.loads(card_path.read_text()) if card_path.exists() else {}
-    card.update(
-        name="cifake-cnn",
-        version=model_version(args.out),
-        description="Tells a real photograph (CIFAR-10) from an image made by Stable Diffusion 1.4 (CIFAKE).",
-        class_names=list(CLASS_NAMES),
-        positive_class="REAL",
-        threshold=THRESHOLD,
-        input={"shape": [None, IMAGE_SIZE, IMAGE_SIZE, 3], "dtype": "float32", "range": [0, 255],
-               "color": "RGB", "rescaling": "inside the model"},
-        output={"shape": [None, 1], "meaning": "sigmoid probability that the image is REAL",
-                "decision": f"REAL if > {THRESHOLD}, else FAKE"},
-        test_time_augmentation="inside the model: it averages its logits for the image and its mirror image",
-        parameters=int(model.count_params()),
-        file_size_bytes=args.out.stat().st_size,
-        training={
-            "data": "CIFAKE train split (de-duplicated): 50,000 REAL + 48,702 FAKE, "
-                    f"{args.val_fraction:.0%} held out for validation (seed {SEED})",
+    card = training_card(sys.argv[1:] if argv is None else argv, args, model, data, train_idx, val_idx, modern_train, modern_val,
+                         temperature, val_accuracy, kinds, wall_seconds)
+    args.out.with_name("model_card.json").write_text(json.dumps(card, indent=2) + "\n")
+    print(f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {model.count_params():,} parameters); "
+          f"CIFAKE validation accuracy {val_accuracy:.4f}, temperature {temperature:.3f}; "
+          + (f"modern val accuracy {kinds['photo']['measured_accuracy']:.4f}, photo temperature "
+             f"{kinds['photo']['temperature']:.3f}; " if "photo" in kinds else "")
+          + f"wall time {wall_seconds / 60:.1f} min")
+    return 0
+
+
+def class_counts(labels: np.ndarray) -> dict[str, int]:
+    """Images per class name."""
+    return {name: int(np.sum(labels == index)) for index, name in enumerate(CLASS_NAMES)}
+
+
+def training_card(argv: list[str], args, model, data, train_idx, val_idx, modern_train, modern_val,
+                  temperature, val_accuracy, kinds, wall_seconds) -> dict:
+    """A fresh model card from this run's real inputs: nothing of an earlier model survives."""
+    modern_note = (
+        f"; modern set: {len(modern_train):,} training pictures from {len(set(modern_train.sources))} sources "
+        f"({args.modern_variants} random crops each, sources weighted equally per class, "
+        f"{', '.join(DOWN_WEIGHTED_SOURCES)} at half weight), {len(modern_val):,} validation pictures from "
+        f"{len(set(modern_val.sources))} other sources" if modern_train else ""
+    )
+    return {
+        "name": "ai-image-detector-cnn",
+        "version": model_version(args.out),
+        "description": "Tells a real photograph from an AI-generated picture by its pixels, shrunk to "
+                       f"{IMAGE_SIZE}x{IMAGE_SIZE}: trained on CIFAKE thumbnails"
+                       + (" and on today's photos and generators." if modern_train else "."),
+        "class_names": list(CLASS_NAMES),
+        "positive_class": CLASS_NAMES[1],
+        "threshold": THRESHOLD,
+        "input": {"shape": [None, IMAGE_SIZE, IMAGE_SIZE, 3], "dtype": "float32", "range": [0, 255],
+                  "color": "RGB", "rescaling": "inside the model"},
+        "output": {"shape": [None, 1], "meaning": "sigmoid probability that the image is REAL",
+                   "decision": f"REAL if > {THRESHOLD}, else FAKE"},
+        "test_time_augmentation": "inside the model: it averages its logits for the image and its mirror image",
+        "parameters": int(model.count_params()),
+        "file_size_bytes": args.out.stat().st_size,
+        "training": {
+            "data": f"CIFAKE train split: {class_counts(data.labels)}, {args.val_fraction:.0%} held out for "
+                    f"validation (seed {SEED}){modern_note}",
+            "cifake_images": class_counts(data.labels),
             "train_images": int(len(train_idx)),
             "validation_images": int(len(val_idx)),
-            "command": "python scripts/train.py --data-dir dataset "
-                       f"--epochs {args.epochs} --out backend/model/classifier.h5",
+            "modern_train_images": class_counts(modern_train.labels) if modern_train else None,
+            "modern_validation_images": class_counts(modern_val.labels) if modern_val else None,
+            "command": command_line(argv),
+            "init_from": str(args.init_from) if args.init_from else None,
+            "seed": SEED,
             "epochs": args.epochs,
             "batch_size": args.batch_size,
-            "augmentation": "random horizontal flips and whole-pixel shifts of up to 4 pixels; for a "
-                            "random half of each batch, the image re-encoded as JPEG at a quality drawn "
-                            f"once per image from {JPEG_QUALITY_RANGE[0]}-{JPEG_QUALITY_RANGE[1]}",
-            "calibration": f"temperature scaling on the validation split, T = {temperature:.3f}",
+            "learning_rate": args.learning_rate,
+            "augmentation": "random horizontal flips and whole-pixel shifts of up to 4 pixels; for a random half "
+                            "of each batch, the image re-encoded as JPEG (CIFAKE: quality "
+                            f"{JPEG_QUALITY_RANGE[0]}-{JPEG_QUALITY_RANGE[1]}); modern pictures: random crops of "
+                            f"{CROP_AREA_RANGE[0]:.0%}-{CROP_AREA_RANGE[1]:.0%} of the area, aspect changed up to 4:3, "
+                            f"re-encoded at JPEG quality {MODERN_JPEG_QUALITY_RANGE[0]}-{MODERN_JPEG_QUALITY_RANGE[1]} "
+                            "and shrunk whole by the serving preprocessing",
+            "checkpoint_selection": "modern val ROC-AUC among epochs with CIFAKE validation accuracy >= "
+                                    f"{CIFAKE_ACCURACY_FLOOR}" if modern_train else "CIFAKE validation accuracy",
+            "calibration": f"temperature scaling on the CIFAKE validation split, T = {temperature:.3f}, folded "
+                           "into the model",
             "validation_accuracy": round(val_accuracy, 5),
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "wall_time_seconds": round(wall_seconds),
             "hardware": hardware_description(),
         },
-        library_versions={"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
-                          "python": platform.python_version()},
-    )
-    card_path.write_text(json.dumps(card, indent=2) + "\n")
-    print(f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {model.count_params():,} parameters); "
-          f"validation accuracy {val_accuracy:.4f}, temperature {temperature:.3f}, "
-          f"wall time {wall_seconds / 60:.1f} min")
-    return 0
+        "calibration": {"unsure_below": DEFAULT_UNSURE_BELOW, "kinds": kinds},
+        "limitations": LIMITATIONS,
+        "library_versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
+                             "python": platform.python_version()},
+    }
+
+
+def command_line(argv: list[str]) -> str:
+    """This run's command as typed, without machine-specific absolute paths."""
+    root = str(ROOT) + os.sep
+    return " ".join(["python scripts/train.py", *(shlex.quote(arg.replace(root, "")) for arg in argv)])
 
 
 if __name__ == "__main__":

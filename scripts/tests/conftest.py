@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from synthetic_data import write_dataset
+from synthetic_data import write_dataset, write_modern
 
 
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory) -> Path:
-    """A few dozen synthetic images in the Kaggle layout (never CIFAKE files)."""
-    return write_dataset(tmp_path_factory.mktemp("cifake"))
+    """A few dozen synthetic thumbnails in the Kaggle layout, and larger pictures in modern/ (never real data)."""
+    root = write_dataset(tmp_path_factory.mktemp("cifake"))
+    write_modern(root / "modern")
+    return root
 
 
 @pytest.fixture(scope="session")

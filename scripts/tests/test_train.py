@@ -37,6 +37,14 @@ def test_writes_the_model_card(trained):
     training = card["training"]
     assert training["epochs"] == 1 and training["wall_time_seconds"] >= 0
     assert training["train_images"] + training["validation_images"] == 48
+    # The real inputs of this run, not a previous model's: the modern set's counts and the command.
+    assert training["modern_train_images"] == {"FAKE": 12, "REAL": 12}
+    assert training["modern_validation_images"] == {"FAKE": 12, "REAL": 12}
+    assert "--epochs 1" in training["command"] and training["seed"] == 1337
+    assert "metrics" not in card and card["limitations"] == train.LIMITATIONS
+    kinds = card["calibration"]["kinds"]
+    assert set(kinds) == {"thumbnail", "photo"} and kinds["photo"]["temperature"] > 0
+    assert 0 <= kinds["photo"]["measured_accuracy"] <= 1 and "2 sources" in kinds["photo"]["measured_on"]
     assert "tensorflow" in card["library_versions"] and training["hardware"]
     digest = hashlib.sha256((trained / "model" / "classifier.h5").read_bytes()).hexdigest()
     assert card["version"].endswith("+" + digest[:8])
@@ -133,6 +141,52 @@ def test_calibrate_only_needs_a_checkpoint(tiny_dataset, tmp_path):
     with pytest.raises(train.UserError, match="train first"):
         train.main(["--data-dir", str(tiny_dataset), "--run-dir", str(tmp_path / "empty"),
                     "--out", str(tmp_path / "m.h5"), "--calibrate-only"])
+
+
+def test_a_retrain_writes_a_fresh_card(tiny_dataset, trained, tmp_path):
+    stale = {"metrics": {"accuracy": 0.99}, "plots": [{"file": "old.png"}], "name": "previous"}
+    out = tmp_path / "classifier.h5"
+    out.with_name("model_card.json").write_text(json.dumps(stale))
+    assert train.main(["--data-dir", str(tiny_dataset), "--run-dir", str(trained / "run"), "--out", str(out),
+                       "--history-out", str(tmp_path / "history.csv"), "--calibrate-only", "--no-modern"]) == 0
+    card = json.loads(out.with_name("model_card.json").read_text())
+    assert "metrics" not in card and "plots" not in card and card["name"] != "previous"
+    assert set(card["calibration"]["kinds"]) == {"thumbnail"} and card["training"]["modern_train_images"] is None
+
+
+def test_random_crops_stay_inside_the_picture_and_keep_half_its_area_or_more():
+    rng = np.random.default_rng(0)
+    image = np.arange(200 * 120 * 3, dtype=np.uint32).reshape(120, 200, 3)
+    for _ in range(200):
+        crop = train.random_crop(image, rng)
+        height, width = crop.shape[:2]
+        assert 0.5 * 0.9 <= height * width / (120 * 200) <= 1.0
+        # A crop is a window of the picture: its first pixel sits where the window starts.
+        top, left = divmod(int(crop[0, 0, 0]) // 3, 200)
+        np.testing.assert_array_equal(crop, image[top:top + height, left:left + width])
+
+
+def test_each_source_and_class_weighs_the_same_and_confounded_sources_half():
+    sources = np.array(["a"] * 60 + ["b"] * 40 + ["b"] * 40 + ["visionprobe"] * 40)
+    labels = np.array([1] * 60 + [1] * 40 + [0] * 40 + [0] * 40)
+    weights = train.source_weights(sources, labels)
+    assert weights.mean() == pytest.approx(1.0)
+    totals = {group: weights[(sources == s) & (labels == y)].sum()
+              for group, (s, y) in {"a1": ("a", 1), "b1": ("b", 1), "b0": ("b", 0), "v0": ("visionprobe", 0)}.items()}
+    assert totals["a1"] == pytest.approx(totals["b1"]) == pytest.approx(totals["b0"])
+    assert totals["v0"] == pytest.approx(totals["a1"] / 2)
+    # A tiny group counts as MIN_GROUP_SIZE pictures: four pictures cannot outweigh a full group.
+    small = train.source_weights(np.array(["x"] * 4 + ["y"] * 100), np.array([1] * 104))
+    assert small[:4].sum() < small[4:].sum() / 5
+
+
+def test_modern_views_start_with_the_whole_picture():
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (90, 150, 3), dtype=np.uint8) for _ in range(2)]
+    views = train.modern_variants(images, 3)
+    assert views.shape == (6, 32, 32, 3) and views.dtype == np.uint8
+    whole = train.upload_pixels(images[1], 95)
+    assert np.abs(views[3].astype(int) - whole.astype(int)).mean() < 8  # same picture, JPEG quality aside
 
 
 def test_augmentation_keeps_shapes_and_pixel_values():
