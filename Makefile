@@ -10,7 +10,9 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 CIFAKE_SOURCE ?= ../shared/data/cifake
+MODERN_SOURCE ?= ../shared/data/modern
 EPOCHS ?= 30
+FINETUNE_EPOCHS ?= 8
 
 export PORT
 
@@ -43,6 +45,10 @@ system-packages:
 test-python: install frontend/dist/index.html
 	$(BIN)/python -m pytest
 
+# Build and run the Docker deployment with Podman on stand-in base images (see README "Docker").
+container-check: install
+	$(BIN)/python -m tests.deployment.container_check
+
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint && npm run types:check && npm run typecheck && npm test && npm run build && npm run e2e
 
@@ -62,10 +68,17 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find 
 
 # Data, training and evaluation (see README "Training")
 dataset: install
-	$(BIN)/python scripts/dataset.py --source $(CIFAKE_SOURCE) --dest dataset
+	$(BIN)/python scripts/dataset.py --source $(CIFAKE_SOURCE) --modern $(MODERN_SOURCE) --dest dataset
 
-train: install
-	$(BIN)/python scripts/train.py --data-dir dataset --epochs $(EPOCHS) --out backend/model/classifier.h5
+# Two stages: the CNN on CIFAKE alone (kept in runs/ and reused when present),
+# then fine-tuned on CIFAKE and the modern set together.
+train: install runs/cifake-only.h5
+	$(BIN)/python scripts/train.py --data-dir dataset --init-from runs/cifake-only.h5 --epochs $(FINETUNE_EPOCHS) \
+	  --learning-rate 5e-4 --out backend/model/classifier.h5 --run-dir runs/train
+
+runs/cifake-only.h5:
+	$(MAKE) install
+	$(BIN)/python scripts/train.py --data-dir dataset --no-modern --epochs $(EPOCHS) --out $@ --run-dir runs/cifake-only
 
 evaluate: install
 	$(BIN)/python scripts/evaluate.py --data dataset --model backend/model/classifier.h5 --out performance

@@ -146,7 +146,7 @@ def start_nginx(nginx_binary, frontend_dist, backend, tmp_path_factory):
         process = support.start_process([*command, "-g", "daemon off;"], prefix / "nginx.out")
         started.append(process)
         support.wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process, prefix / "error.log", 30)
-        conf = (prefix / "conf.d" / "default.conf").read_text()
+        conf = (prefix / "tmp" / "default.conf").read_text()
         return NginxSite(f"http://127.0.0.1:{port}", port, prefix, process, env, conf)
 
     try:

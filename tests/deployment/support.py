@@ -160,10 +160,12 @@ def _compose_config(env_items: tuple[tuple[str, str], ...]) -> dict:
     import yaml
 
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **dict(env_items)}
-    # --env-file /dev/null: a developer's .env must not change what the tests see.
+    # --env-file /dev/null: a developer's .env must not change what the tests see;
+    # --dry-run: `config` needs no podman.
     result = subprocess.run(
-        [sys.executable, "-m", "podman_compose", "-f", str(COMPOSE_FILE), "--env-file", os.devnull, "config"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=60,
+        [sys.executable, "-m", "podman_compose", "--dry-run", "-f", str(COMPOSE_FILE), "--env-file", os.devnull,
+         "config"],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
     )
     if result.returncode != 0:
         raise ValueError(f"podman-compose config failed: {result.stderr.strip()}")
@@ -207,6 +209,11 @@ def env_example() -> dict[str, str]:
 # nginx template
 
 
+def security_headers() -> dict[str, str]:
+    """The headers security-headers.conf defines, by name (their one source)."""
+    return dict(re.findall(r'^add_header ([\w-]+) "([^"]*)" always;', SECURITY_HEADERS.read_text(), re.M))
+
+
 _TEMPLATE_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -239,16 +246,16 @@ def envsubst_filter_names(env: dict[str, str]) -> dict[str, str]:
 
 
 def nginx_main_conf(prefix: Path) -> str:
-    """The image's nginx.conf with its writable paths moved under prefix.
+    """The image's nginx.conf with its /tmp under prefix.
 
-    In the container /tmp and /etc/nginx/conf.d are tmpfs mounts and logs go
-    to the container's output; here they are files under prefix. As root
-    (CI), the workers keep root's user so that they can use prefix, which only
-    root may enter.
+    In the container /tmp is a tmpfs (the rendered site, pid file and
+    temporary files) and logs go to the container's output; here they are
+    under prefix. As root (CI), the workers keep root's user so that they can
+    use prefix, which only root may enter.
     """
     text = NGINX_MAIN_CONF.read_text()
     for old, new in (
-        ("/tmp/", f"{prefix}/"),
+        ("/tmp/", f"{prefix / 'tmp'}/"),
         ("error_log stderr", f"error_log {prefix / 'error.log'}"),
         ("access_log /dev/stdout", f"access_log {prefix / 'access.log'}"),
     ):
@@ -277,15 +284,16 @@ def frontend_environment(**overrides: str) -> dict[str, str]:
 
 
 def render_site(prefix: Path, env: dict[str, str]) -> Path:
-    """Lay out /etc/nginx as the image has it under prefix, rendering the
-    template as the image's entrypoint does; returns the main config."""
-    conf_d = prefix / "conf.d"
-    conf_d.mkdir(parents=True, exist_ok=True)
+    """Lay out the image's /etc/nginx (prefix/etc) and /tmp (prefix/tmp),
+    rendering the template as the image's entrypoint does; returns the main config."""
+    etc, tmp = prefix / "etc", prefix / "tmp"
+    etc.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
     rendered = envsubst(NGINX_TEMPLATE.read_text(), envsubst_filter_names(env))
-    (conf_d / "default.conf").write_text(rendered)
-    shutil.copy(SECURITY_HEADERS, prefix / SECURITY_HEADERS.name)
-    shutil.copy("/etc/nginx/mime.types", prefix / "mime.types")
-    main = prefix / "nginx.conf"
+    (tmp / "default.conf").write_text(rendered)  # NGINX_ENVSUBST_OUTPUT_DIR
+    shutil.copy(SECURITY_HEADERS, etc / SECURITY_HEADERS.name)
+    shutil.copy("/etc/nginx/mime.types", etc / "mime.types")
+    main = etc / "nginx.conf"
     main.write_text(nginx_main_conf(prefix))
     return main
 

@@ -17,12 +17,6 @@ from . import support
 YEAR = 31536000
 
 
-def security_headers() -> dict[str, str]:
-    """The headers security-headers.conf defines, by name (their one source)."""
-    text = support.SECURITY_HEADERS.read_text()
-    return dict(re.findall(r'^add_header ([\w-]+) "([^"]*)" always;', text, re.M))
-
-
 def csp_directives(policy: str) -> dict[str, set[str]]:
     directives = {}
     for directive in filter(None, (part.strip() for part in policy.split(";"))):
@@ -32,7 +26,7 @@ def csp_directives(policy: str) -> dict[str, set[str]]:
 
 
 def test_the_policy_is_strict():
-    directives = csp_directives(security_headers()["Content-Security-Policy"])
+    directives = csp_directives(support.security_headers()["Content-Security-Policy"])
     assert directives["default-src"] == directives["script-src"] == directives["style-src"] == {"'self'"}
     assert directives["connect-src"] == {"'self'"}, "pictures go nowhere but this origin"
     assert directives["img-src"] == {"'self'", "data:", "blob:"}
@@ -41,7 +35,7 @@ def test_the_policy_is_strict():
 
 
 def assert_security_headers(response: support.Response) -> None:
-    for name, value in security_headers().items():
+    for name, value in support.security_headers().items():
         assert response.header(name) == value, f"{name}: {response.header(name)!r}"
 
 
@@ -97,7 +91,7 @@ def test_built_index_carries_the_same_policy(frontend_dist):
     one nginx sends, less frame-ancestors (which a <meta> policy cannot set)."""
     match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', (frontend_dist / "index.html").read_text())
     assert match, "index.html has a Content-Security-Policy <meta>"
-    expected = csp_directives(security_headers()["Content-Security-Policy"])
+    expected = csp_directives(support.security_headers()["Content-Security-Policy"])
     del expected["frame-ancestors"]
     assert csp_directives(match[1]) == expected
 
