@@ -6,7 +6,7 @@
  *   CHROMIUM_PATH           browser executable (default /usr/bin/chromium)
  *   E2E_BASE_URL            test this running server instead of starting one
  *   E2E_PORT                port for the backend started here (default: a free one)
- *   E2E_SERVER_TIMEOUT_MS   how long the backend may take to load the model (default 120000)
+ *   E2E_SERVER_TIMEOUT_MS   how long the backend may take to load the model (default 300000)
  *   E2E_PYTHON              Python with c2pa-python, to sign the test picture (default ../.venv/bin/python)
  *   E2E_SCREENSHOT_DIR      also copy the README screenshots there (e.g. ../performance)
  */
@@ -92,7 +92,7 @@ export default defineConfig({
           // TensorFlow's start-up notes about missing GPUs are noise here.
           TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2',
         },
-        timeout: Number(process.env.E2E_SERVER_TIMEOUT_MS) || 120_000,
+        timeout: Number(process.env.E2E_SERVER_TIMEOUT_MS) || 300_000,
         reuseExistingServer: false,
         stdout: 'ignore',
         stderr: 'pipe',
