@@ -1,11 +1,18 @@
-"""Evaluate a trained model on the CIFAKE test split and draw the report's plots.
+"""Evaluate a trained model on the CIFAKE test split and the modern val split; draw the report's plots.
 
     python scripts/evaluate.py --data dataset --model backend/model/classifier.h5
 
---data is a folder in the Kaggle layout or the cifake-test.zip itself. Writes
-performance/metrics.json and the plots (loss, accuracy, confusion matrix, ROC
-curve, reliability diagram, JPEG robustness), and records the metrics and plot
-list in the model card next to the model.
+--data is a folder in the Kaggle layout or the cifake-test.zip itself; --modern
+(default: DATA/modern when present) is the folder with the modern set's
+manifest. Each kind of input is scored with the calibration the product shows
+for it: CIFAKE thumbnails as the model's raw output, modern pictures (photos)
+after their own temperature. Modern val is reported overall, per source and
+per generator, before and after calibration; because that temperature was
+fitted on modern val itself, the calibrated figures are also given cross-fitted
+(each source's temperature fitted on the other sources only).
+
+Writes performance/metrics.json and the plots, and adds the metrics, the plot
+list and the measured accuracy per kind of input to the model card.
 """
 
 from __future__ import annotations
@@ -31,7 +38,9 @@ from common import (
     progress,
     run_main,
 )
+from detector.calibration import calibrated_probability_real, fit_temperature, kind_calibration, logit
 from metrics import accuracy, calibration_bins, classification_report
+from modern import load_modern, whole_pictures
 
 import matplotlib  # noqa: E402
 
@@ -44,8 +53,10 @@ PLOTS = (
     ("accuracy", "Accuracy per epoch", "accuracy.png"),
     ("confusion_matrix", "Confusion matrix on the test split", "confusion_matrix.png"),
     ("roc_curve", "ROC curve on the test split", "roc_curve.png"),
-    ("reliability_diagram", "Reliability diagram (calibration)", "reliability_diagram.png"),
+    ("reliability_diagram", "Reliability diagram on thumbnails (CIFAKE test)", "reliability_diagram.png"),
     ("jpeg_robustness", "Accuracy after JPEG re-compression", "jpeg_robustness.png"),
+    ("reliability_photo", "Reliability diagram on photos (modern val)", "reliability_photo.png"),
+    ("accuracy_per_source", "Accuracy per source", "accuracy_per_source.png"),
 )
 
 
@@ -60,8 +71,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--history", type=Path, default=None,
                         help="training history CSV for the curves (default: OUT/history.csv)")
     parser.add_argument("--jpeg-qualities", type=int, nargs="*", default=list(JPEG_QUALITIES))
+    parser.add_argument("--modern", type=Path, default=None,
+                        help="folder with the modern set's manifest.csv.gz (default: DATA/modern if present)")
     parser.add_argument("--no-card", action="store_true", help="do not write the metrics into model_card.json")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.modern is None and args.data.is_dir() and (args.data / "modern").is_dir():
+        args.modern = args.data / "modern"
+    return args
 
 
 def predict_all(classifier, pixels: np.ndarray, batch_size: int = 1024) -> np.ndarray:
@@ -150,6 +166,86 @@ def plot_reliability(probabilities: np.ndarray, labels: np.ndarray, ece: float, 
     _save(fig, path)
 
 
+def plot_reliability_photo(raw: np.ndarray, calibrated: np.ndarray, labels: np.ndarray, report: dict,
+                           path: Path) -> None:
+    """Reliability of the raw and the calibrated confidence on modern val."""
+    fig, ax = plt.subplots(figsize=(4.8, 4.4))
+    ax.plot([0.5, 1], [0.5, 1], linestyle="--", color="grey", label="perfect calibration")
+    for probabilities, name, key in ((raw, "raw model", "raw"), (calibrated, "as shown", "calibrated")):
+        rows = calibration_bins(probabilities, labels, bins=10)
+        confidence, accuracy_per_bin, _ = (np.array(column) for column in zip(*rows))
+        ax.plot(confidence, accuracy_per_bin, marker="o", label=f"{name} (ECE = {report[key]['ece']:.1%})")
+    ax.set(xlabel="confidence of the predicted label", ylabel="accuracy", xlim=(0.5, 1.0), ylim=(0, 1.02),
+           title="Reliability on photos (modern val)")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    _save(fig, path)
+
+
+def plot_per_source(rows: list[dict], cifake_accuracy: float, path: Path) -> None:
+    """Accuracy per modern val source, with CIFAKE test for comparison and chance as a line."""
+    names = ["CIFAKE test"] + [f"{row['source']}\n(n={row['images']})" for row in rows]
+    values = [cifake_accuracy] + [row["accuracy"] for row in rows]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    bars = ax.bar(names, values, color=["#4c72b0"] + ["#dd8452"] * len(rows))
+    ax.bar_label(bars, labels=[f"{v:.0%}" for v in values], fontsize=8)
+    ax.axhline(0.5, linestyle="--", color="grey", label="chance")
+    ax.set(ylim=(0, 1.05), ylabel="accuracy", title="Accuracy per source (modern val: sources never trained on)")
+    ax.tick_params(axis="x", labelsize=8)
+    ax.legend(loc="lower right")
+    _save(fig, path)
+
+
+def cross_fitted(probabilities: np.ndarray, labels: np.ndarray, sources: np.ndarray, threshold: float) -> np.ndarray:
+    """Calibrated P(REAL) where each source's temperature is fitted on the other sources only."""
+    out = np.empty_like(probabilities)
+    logits = logit(probabilities, threshold)
+    for source in np.unique(sources):
+        held_out = sources == source
+        temperature = fit_temperature(logits[~held_out], labels[~held_out])
+        out[held_out] = calibrated_probability_real(probabilities[held_out], temperature, threshold)
+    return out
+
+
+def grouped_accuracy(probabilities, labels, groups, key: str, threshold: float) -> list[dict]:
+    """Accuracy, and ROC-AUC where both classes occur, per group."""
+    from sklearn.metrics import roc_auc_score
+
+    rows = []
+    for group in sorted(np.unique(groups)):
+        members = groups == group
+        both = len(np.unique(labels[members])) == 2
+        rows.append({key: str(group), "images": int(members.sum()),
+                     "real": int(np.sum(labels[members] == 1)), "fake": int(np.sum(labels[members] == 0)),
+                     "accuracy": round(accuracy(probabilities[members], labels[members], threshold), 4),
+                     "roc_auc": round(float(roc_auc_score(labels[members], probabilities[members])), 4)
+                     if both else None})
+    return rows
+
+
+def evaluate_modern(classifier, folder: Path, out: Path) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The modern val report: raw, calibrated as shown, cross-fitted; per source and generator."""
+    data = load_modern(folder, "val")
+    raw = predict_all(classifier, whole_pictures(data))
+    threshold = classifier.threshold
+    temperature = kind_calibration(classifier.card, "photo")["temperature"]
+    shown = calibrated_probability_real(raw, temperature, threshold)
+    report = {
+        "data": f"modern val split: {len(data)} pictures from {len(np.unique(data.sources))} sources never "
+                "used in training",
+        "input_kind": "photo",
+        "temperature": temperature,
+        "raw": classification_report(raw, data.labels, threshold),
+        "calibrated": classification_report(shown, data.labels, threshold),
+        "calibrated_cross_fitted": classification_report(
+            cross_fitted(raw, data.labels, data.sources, threshold), data.labels, threshold),
+        "per_source": grouped_accuracy(raw, data.labels, data.sources, "source", threshold),
+        "per_generator": grouped_accuracy(raw, data.labels, data.generators, "generator", threshold),
+    }
+    plot_reliability_photo(raw, shown, data.labels, report, out / "reliability_photo.png")
+    return report, raw, data.labels
+
+
 def plot_jpeg(baseline: float, robustness: list[dict], path: Path) -> None:
     """Accuracy against JPEG quality."""
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -168,6 +264,19 @@ def _save(fig, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def record_measured_accuracy(card: dict, metrics: dict) -> None:
+    """Put the accuracy measured here on each kind of input into the card's calibration, which the UI quotes."""
+    kinds = card.setdefault("calibration", {}).setdefault("kinds", {})
+    kinds.setdefault("thumbnail", {"temperature": 1.0}).update(
+        measured_accuracy=metrics["accuracy"], measured_on=f"{metrics['test_images']:,} CIFAKE test thumbnails")
+    if "modern_val" in metrics:
+        modern = metrics["modern_val"]
+        kinds.setdefault("photo", {"temperature": modern["temperature"]}).update(
+            measured_accuracy=modern["raw"]["accuracy"],
+            measured_on=f"{modern['raw']['test_images']:,} photos and AI pictures from "
+                        f"{len(modern['per_source'])} sources never used in training")
 
 
 def main(argv=None) -> int:
@@ -197,16 +306,28 @@ def main(argv=None) -> int:
     if report["jpeg_robustness"]:
         plot_jpeg(report["accuracy"], report["jpeg_robustness"], args.out / "jpeg_robustness.png")
 
-    metrics = {"model_version": classifier.version, "data": f"CIFAKE {args.split} split", **report}
+    metrics = {"model_version": classifier.version, "data": f"CIFAKE {args.split} split", "input_kind": "thumbnail",
+               **report}
+    if args.modern:
+        metrics["modern_val"], *_ = evaluate_modern(classifier, args.modern, args.out)
+        plot_per_source(metrics["modern_val"]["per_source"], report["accuracy"], args.out / "accuracy_per_source.png")
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     if not args.no_card:
         card_path = args.model.with_name("model_card.json")
         card = json.loads(card_path.read_text()) if card_path.is_file() else {}
         card["metrics"] = metrics
+        record_measured_accuracy(card, metrics)
         card["plots"] = [{"name": name, "title": title, "file": file} for name, title, file in PLOTS
                          if (args.out / file).is_file()]
         card_path.write_text(json.dumps(card, indent=2) + "\n")
 
+    if "modern_val" in metrics:
+        modern = metrics["modern_val"]
+        print(f"modern val, {modern['raw']['test_images']} pictures: accuracy {modern['raw']['accuracy']:.4f}, "
+              f"ROC-AUC {modern['raw']['roc_auc']}, ECE raw {modern['raw']['ece']:.4f} -> shown "
+              f"{modern['calibrated']['ece']:.4f} (cross-fitted {modern['calibrated_cross_fitted']['ece']:.4f}), "
+              f"confidently wrong raw {modern['raw']['confidently_wrong']:.4f} -> shown "
+              f"{modern['calibrated']['confidently_wrong']:.4f}")
     q40 = next((row["accuracy"] for row in report["jpeg_robustness"] if row["quality"] == 40), None)
     print(f"{report['test_images']} images: accuracy {report['accuracy']:.4f}, ROC-AUC {report['roc_auc']}, "
           f"ECE {report['ece']:.4f}" + (f", JPEG q40 accuracy {q40:.4f}" if q40 is not None else "")

@@ -28,6 +28,10 @@ INPUT_KINDS = {
 }
 # Below this calibrated confidence the product says the model is unsure.
 DEFAULT_UNSURE_BELOW = 0.65
+# No training picture is smaller than 32 pixels on a side or stretched beyond 4:1
+# (the modern set leaves such pictures out), so the model has never seen one.
+SMALLEST_SEEN_SIDE = 32
+WIDEST_SEEN_RATIO = 4.0
 OUT_OF_DISTRIBUTION_NOTE = (
     "This picture is unlike the pictures the model was trained on, so its guess says little here."
 )
@@ -37,6 +41,12 @@ UNSURE_NOTE = "The model is unsure about this picture: treat its guess as a coin
 def input_kind(width: int, height: int) -> str:
     """The kind of input a picture of this original size is."""
     return "thumbnail" if max(width, height) <= THUMBNAIL_MAX_SIDE else "photo"
+
+
+def unlike_any_training_picture(width: int, height: int) -> bool:
+    """True for shapes no training picture had: smaller than 32 pixels on a side, or stretched beyond 4:1."""
+    short, long = sorted((width, height))
+    return short < SMALLEST_SEEN_SIDE or long > WIDEST_SEEN_RATIO * short
 
 
 def logit(probability: float | np.ndarray, threshold: float = THRESHOLD):
@@ -68,9 +78,14 @@ def kind_calibration(card: dict, kind: str) -> dict:
 
 def assess(probability_real: float, width: int, height: int, card: dict,
            threshold: float = THRESHOLD, out_of_distribution: bool = False) -> dict:
-    """The pixel model's answer calibrated for this kind of input: the `model_assessment` of the API."""
+    """The pixel model's answer calibrated for this kind of input: the `model_assessment` of the API.
+
+    A picture unlike any training picture gets the photo calibration, the most
+    cautious one, whatever its size.
+    """
     kind = input_kind(width, height)
-    calibration = kind_calibration(card, kind)
+    out_of_distribution = out_of_distribution or unlike_any_training_picture(width, height)
+    calibration = kind_calibration(card, "photo" if out_of_distribution else kind)
     p_real = float(calibrated_probability_real(probability_real, calibration["temperature"], threshold))
     label = CLASS_NAMES[1] if logit(probability_real, threshold) > 0 else CLASS_NAMES[0]
     confidence = p_real if label == CLASS_NAMES[1] else 1.0 - p_real

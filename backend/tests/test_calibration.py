@@ -72,6 +72,18 @@ def test_out_of_distribution_is_said_in_words():
     assert answer["out_of_distribution"] and "unlike the pictures" in answer["note"]
 
 
+@pytest.mark.parametrize("width,height,unseen", [
+    (32, 32, False), (16, 16, True), (31, 200, True), (1000, 250, False), (1001, 250, True), (300, 2000, True),
+])
+def test_shapes_no_training_picture_had_get_the_most_cautious_calibration(width, height, unseen):
+    answer = assess(0.99, width, height, CARD)
+    assert answer["out_of_distribution"] is unseen
+    photo_confidence = assess(0.99, 1000, 800, CARD)["confidence"]
+    if unseen:
+        assert answer["confidence"] == pytest.approx(photo_confidence)
+        assert answer["measured_accuracy"] == 0.61
+
+
 def test_a_card_without_calibration_claims_nothing_measured():
     answer = assess(0.8, 1000, 1000, {})
     assert answer["confidence"] == pytest.approx(0.8)
