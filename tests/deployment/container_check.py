@@ -133,11 +133,12 @@ def debian_mirror() -> list[str]:
 
 def npm_tarball(spec: str) -> Path:
     """A package tarball from the npm registry (npm pack), cached."""
-    name = output(["npm", "pack", "--silent", "--dry-run", "--json", spec], cwd=CACHE)
-    filename = json.loads(name)[0]["filename"]
-    path = CACHE / filename
+    versions = json.loads(output(["npm", "view", spec, "version", "--json"], cwd=CACHE))
+    version = versions[-1] if isinstance(versions, list) else versions  # the newest that matches
+    name = spec.rpartition("@")[0]
+    path = CACHE / f"{name}-{version}.tgz"
     if not path.is_file():
-        run(["npm", "pack", "--silent", spec], cwd=CACHE, stdout=subprocess.DEVNULL)
+        run(["npm", "pack", "--silent", f"{name}@{version}"], cwd=CACHE, stdout=subprocess.DEVNULL)
     return path
 
 
