@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 CIFAKE_SOURCE ?= ../shared/data/cifake
 MODERN_SOURCE ?= ../shared/data/modern
 EPOCHS ?= 30
-FINETUNE_EPOCHS ?= 8
+FINETUNE_EPOCHS ?= 3
 
 export PORT
 
@@ -74,7 +74,7 @@ dataset: install
 # then fine-tuned on CIFAKE and the modern set together.
 train: install runs/cifake-only.h5
 	$(BIN)/python scripts/train.py --data-dir dataset --init-from runs/cifake-only.h5 --epochs $(FINETUNE_EPOCHS) \
-	  --learning-rate 5e-4 --out backend/model/classifier.h5 --run-dir runs/train
+	  --learning-rate 1.5e-4 --modern-weight 1.5 --out backend/model/classifier.h5 --run-dir runs/train
 
 runs/cifake-only.h5:
 	$(MAKE) install

@@ -13,7 +13,9 @@ import os
 from pathlib import Path
 
 wsgi_app = "detector:create_app()"
-chdir = str(Path(__file__).resolve().parent)
+# The `detector` package sits next to this file; paths in its settings are
+# relative to the directory gunicorn starts in (the checkout's root, /app in the container).
+pythonpath = str(Path(__file__).resolve().parent)
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads share one loaded model per worker; TensorFlow releases the GIL.

@@ -98,7 +98,7 @@ def start_server(wsgi_app: str, port: int, workers: int) -> subprocess.Popen:
                "--access-logfile", "/dev/null"]
     if wsgi_app:
         command.append(wsgi_app)
-    server = subprocess.Popen(command, env=env, start_new_session=True,
+    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from flask import Flask
 
-BACKEND_DIR = Path(__file__).resolve().parent.parent
-REPO_DIR = BACKEND_DIR.parent
-
+# Paths are relative to the working directory: the checkout's root under
+# `make run` and the tests, /app in the container (which has the same layout).
+# FLASK_MODEL_PATH, FLASK_FRONTEND_DIST and FLASK_PERFORMANCE_DIR point elsewhere.
 DEFAULTS = {
-    "MODEL_PATH": str(BACKEND_DIR / "model" / "classifier.h5"),
+    "MODEL_PATH": "backend/model/classifier.h5",
     # Werkzeug answers 413 before reading more than this many bytes of a request.
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "MAX_FILES": 32,
@@ -28,11 +28,16 @@ DEFAULTS = {
     "DECODE_SLOTS": 2,
     # Comma-separated origins allowed to call /api from another site; empty = same origin only.
     "CORS_ORIGINS": "",
-    "FRONTEND_DIST": str(REPO_DIR / "frontend" / "dist"),
-    "PERFORMANCE_DIR": str(REPO_DIR / "performance"),
+    "FRONTEND_DIST": "frontend/dist",
+    "PERFORMANCE_DIR": "performance",
     # Tests inject a ready classifier here instead of loading MODEL_PATH.
     "CLASSIFIER": None,
+    # Content Credentials trust lists (detector.provenance.TrustLists); None = the shipped copies.
+    "TRUST_LISTS": None,
 }
+
+
+PATH_SETTINGS = ("MODEL_PATH", "FRONTEND_DIST", "PERFORMANCE_DIR")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+    # Anchor relative paths now: Flask would read them against the package's folder.
+    for key in PATH_SETTINGS:
+        app.config[key] = os.path.abspath(app.config[key])
 
     from . import api, errors, frontend
     from .uploads import InMemoryRequest
@@ -49,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.request_class = InMemoryRequest
     errors.register(app)
     register_classifier(app)
+    register_provenance(app)
     register_cors(app)
     app.register_blueprint(api.bp)
     frontend.register(app)
@@ -64,6 +73,13 @@ def register_classifier(app: Flask) -> None:
         classifier = Classifier.load(app.config["MODEL_PATH"])
         app.logger.info("loaded model %s (version %s)", app.config["MODEL_PATH"], classifier.version)
     app.extensions["classifier"] = classifier
+
+
+def register_provenance(app: Flask) -> None:
+    """Parse the Content Credentials trust lists once per process, before the first request needs them."""
+    from . import provenance
+
+    provenance.warm_up(app.config["TRUST_LISTS"])
 
 
 def register_cors(app: Flask) -> None:

@@ -9,6 +9,10 @@ import pytest
 from detector import create_app
 
 
+# Stand-ins for what training writes into a real card.
+LIMITATIONS = ["Every picture is shrunk to 32x32 pixels first.", "A verdict is not proof."]
+
+
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory):
     """A tiny, deterministic model saved as .h5 with a model card, as training writes them."""
@@ -26,7 +30,7 @@ def model_path(tmp_path_factory):
     model = keras.Model(inputs, layers.Activation("sigmoid")(logit))
     path = tmp_path_factory.mktemp("model") / "classifier.h5"
     model.save(path)
-    card = {"version": "test-1", "threshold": 0.5,
+    card = {"version": "test-1", "threshold": 0.5, "limitations": LIMITATIONS,
             "plots": [{"name": "roc_curve", "title": "ROC curve", "file": "roc_curve.png"}]}
     path.with_name("model_card.json").write_text(json.dumps(card))
     return path

@@ -69,6 +69,8 @@ def test_shipped_model_meets_the_contract():
     card = json.loads(SHIPPED_MODEL.with_name("model_card.json").read_text())
     assert card["class_names"] == ["FAKE", "REAL"] and card["threshold"] == 0.5
     assert card["parameters"] == shipped.model.count_params()
-    # Rescaling is inside the model: raw 0..255 pixels give a probability.
-    probability = shipped.predict(np.full((1, 32, 32, 3), 128, np.uint8))[0]
-    assert 0.0 <= probability <= 1.0
+    # Rescaling is inside the model: it takes raw 0..255 pixels, so pre-scaled ones are a different picture.
+    pixels = np.random.default_rng(2).integers(0, 256, (16, 32, 32, 3), dtype=np.uint8)
+    raw = shipped.predict(pixels)
+    np.testing.assert_allclose(raw, shipped.predict(pixels.astype(np.float32)), atol=1e-6)
+    assert np.max(np.abs(raw - shipped.predict(pixels / 255.0))) > 1e-3

@@ -154,6 +154,17 @@ def test_a_retrain_writes_a_fresh_card(tiny_dataset, trained, tmp_path):
     assert set(card["calibration"]["kinds"]) == {"thumbnail"} and card["training"]["modern_train_images"] is None
 
 
+def test_fine_tuning_starts_from_the_earlier_network_with_frozen_batch_norm(trained):
+    path = trained / "model" / "classifier.h5"
+    single = train.load_single_view(path)
+    norms = [layer for layer in single.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert norms and not any(layer.trainable for layer in norms)
+    # Wrapped again, the starting point answers exactly as the earlier model does.
+    pixels = np.random.default_rng(4).integers(0, 256, (5, 32, 32, 3)).astype(np.float32)
+    rewrapped = train.average_with_mirror(single).predict(pixels, verbose=0).ravel()
+    np.testing.assert_allclose(rewrapped, Classifier.load(path).predict(pixels), atol=1e-5)
+
+
 def test_random_crops_stay_inside_the_picture_and_keep_half_its_area_or_more():
     rng = np.random.default_rng(0)
     image = np.arange(200 * 120 * 3, dtype=np.uint32).reshape(120, 200, 3)
