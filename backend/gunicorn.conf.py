@@ -8,6 +8,7 @@ threads per worker, MAX_REQUESTS how many requests a worker serves before
 it is replaced.
 """
 
+import contextlib
 import ctypes
 import os
 from pathlib import Path
@@ -51,10 +52,9 @@ def post_fork(server, worker):
     WebP decodes in one request then peaked at 196 MB instead of 46 MB
     (scripts/benchmark_hostile.py). A fixed threshold keeps them mmapped.
     """
-    try:
+    # Not glibc (no mallopt): keep the C library's own policy.
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 256 * 1024)
-    except (OSError, AttributeError):  # not glibc: keep the C library's own policy
-        pass
 
 
 M_MMAP_THRESHOLD = -3  # glibc's <malloc.h>

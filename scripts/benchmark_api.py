@@ -28,9 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
 from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, ROOT, run_main
+from PIL import Image
 
 CASES = {
     # name: (image size, images per request, requests at concurrency 1, requests at concurrency 8)
@@ -78,8 +77,12 @@ def multipart(files: list[bytes]) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     parts = []
     for i, content in enumerate(files):
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{i}.jpg"\r\n'
-                     "Content-Type: image/jpeg\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{i}.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -92,14 +95,25 @@ def free_port() -> int:
 
 def start_server(wsgi_app: str, port: int, workers: int) -> subprocess.Popen:
     """gunicorn with the project's config (only the app differs), in its own process group."""
-    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
-           "PYTHONPATH": str(ROOT / "scripts"), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    command = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "backend" / "gunicorn.conf.py"),
-               "--access-logfile", "/dev/null"]
+    env = {
+        **os.environ,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "PYTHONPATH": str(ROOT / "scripts"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        str(ROOT / "backend" / "gunicorn.conf.py"),
+        "--access-logfile",
+        "/dev/null",
+    ]
     if wsgi_app:
         command.append(wsgi_app)
-    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        command, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -185,9 +199,12 @@ def benchmark(name: str, wsgi_app: str, workers: int, scale: float) -> dict:
                 run_load(port, body, content_type, min(requests, 20), concurrency)  # warm-up
                 result = run_load(port, body, content_type, requests, concurrency)
                 results[f"{case} @ c{concurrency}"] = result
-                print(f"{name:10} {case:26} c={concurrency}: p50 {result['p50_ms']:7.1f} ms  "
-                      f"p95 {result['p95_ms']:7.1f} ms  {result['requests_per_second']:7.1f} req/s"
-                      + (f"  ({result['errors']} errors)" if result["errors"] else ""), flush=True)
+                print(
+                    f"{name:10} {case:26} c={concurrency}: p50 {result['p50_ms']:7.1f} ms  "
+                    f"p95 {result['p95_ms']:7.1f} ms  {result['requests_per_second']:7.1f} req/s"
+                    + (f"  ({result['errors']} errors)" if result["errors"] else ""),
+                    flush=True,
+                )
         return {"results": results, "worker_peak_rss_mb": worker_peak_rss_mb(server)}
     finally:
         stop_server(server)
@@ -203,18 +220,28 @@ def main(argv=None) -> int:
 
     ours = benchmark("detector", "", args.workers, args.scale)
     naive = benchmark("naive", "benchmark_api:naive_app()", args.workers, args.scale)
-    ratios = {key: round(ours["results"][key]["requests_per_second"] / naive["results"][key]["requests_per_second"], 1)
-              for key in ours["results"]}
-    report = {"machine": f"{os.cpu_count()} CPU cores", "workers": args.workers,
-              "detector": ours, "naive_reference": naive, "throughput_ratio": ratios}
+    ratios = {
+        key: round(ours["results"][key]["requests_per_second"] / naive["results"][key]["requests_per_second"], 1)
+        for key in ours["results"]
+    }
+    report = {
+        "machine": f"{os.cpu_count()} CPU cores",
+        "workers": args.workers,
+        "detector": ours,
+        "naive_reference": naive,
+        "throughput_ratio": ratios,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 
-    print("\n| case | p50 ms | p95 ms | req/s | naive p50 ms | naive req/s | speed-up |\n|---|---:|---:|---:|---:|---:|---:|")
+    print("\n| case | p50 ms | p95 ms | req/s | naive p50 ms | naive req/s | speed-up |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for key, result in ours["results"].items():
         reference = naive["results"][key]
-        print(f"| {key} | {result['p50_ms']} | {result['p95_ms']} | {result['requests_per_second']} | "
-              f"{reference['p50_ms']} | {reference['requests_per_second']} | {ratios[key]}x |")
+        print(
+            f"| {key} | {result['p50_ms']} | {result['p95_ms']} | {result['requests_per_second']} | "
+            f"{reference['p50_ms']} | {reference['requests_per_second']} | {ratios[key]}x |"
+        )
     print(f"\nworker peak RSS: detector {ours['worker_peak_rss_mb']} MB, naive {naive['worker_peak_rss_mb']} MB")
     return 0
 

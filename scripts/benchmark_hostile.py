@@ -116,8 +116,11 @@ def run_case(port: int, pid: int, data: bytes, repeats: int) -> dict:
             row[kind] = {"statuses": {}, "cpu_ms": 0.0, "peak_mb": 0.0}
             continue
         runs = [measure(port, pid, files) for _ in range(repeats)]
-        row[kind] = {**runs[-1], "cpu_ms": statistics.median(run["cpu_ms"] for run in runs),
-                     "peak_mb": max(run["peak_mb"] for run in runs)}
+        row[kind] = {
+            **runs[-1],
+            "cpu_ms": statistics.median(run["cpu_ms"] for run in runs),
+            "peak_mb": max(run["peak_mb"] for run in runs),
+        }
     return row
 
 
@@ -154,9 +157,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     names = [name for name in args.cases.split(",") if name] or list(hostile_files.CASES)
-    cases = {"photo-jpeg-12mp": (hostile_files.jpeg_photo, "12-megapixel photo JPEG (reference)", 200),
-             "photo-jpeg-32x32": (lambda: jpeg_bytes((32, 32), 0), "32x32 JPEG (reference)", 200),
-             **hostile_files.CASES}
+    cases = {
+        "photo-jpeg-12mp": (hostile_files.jpeg_photo, "12-megapixel photo JPEG (reference)", 200),
+        "photo-jpeg-32x32": (lambda: jpeg_bytes((32, 32), 0), "32x32 JPEG (reference)", 200),
+        **hostile_files.CASES,
+    }
     unknown = set(names) - set(cases)
     if unknown:
         parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
@@ -175,10 +180,13 @@ def main(argv=None) -> int:
         for name in names:
             rows[name] = run_case(port, pid, files[name], args.repeats)
             row = rows[name]
-            print(f"{name:28} {row['kb']:8.1f} KB  single {outcome(row['single']):>12} "
-                  f"{row['single']['cpu_ms']:6.0f} ms {row['single']['peak_mb']:6.1f} MB   "
-                  f"batch {outcome(row['batch']):>16} {row['batch']['cpu_ms']:6.0f} ms "
-                  f"{row['batch']['peak_mb']:6.1f} MB", flush=True)
+            print(
+                f"{name:28} {row['kb']:8.1f} KB  single {outcome(row['single']):>12} "
+                f"{row['single']['cpu_ms']:6.0f} ms {row['single']['peak_mb']:6.1f} MB   "
+                f"batch {outcome(row['batch']):>16} {row['batch']['cpu_ms']:6.0f} ms "
+                f"{row['batch']['peak_mb']:6.1f} MB",
+                flush=True,
+            )
     finally:
         stop_server(server)
 
@@ -186,8 +194,10 @@ def main(argv=None) -> int:
     print("|---|---:|---|---:|---:|---|---:|---:|")
     for name, row in rows.items():
         single, batch = row["single"], row["batch"]
-        print(f"| {cases[name][1]} | {row['kb']:.1f} | {outcome(single)} | {single['cpu_ms']:.0f} | "
-              f"{single['peak_mb']:.1f} | {outcome(batch)} | {batch['cpu_ms']:.0f} | {batch['peak_mb']:.1f} |")
+        print(
+            f"| {cases[name][1]} | {row['kb']:.1f} | {outcome(single)} | {single['cpu_ms']:.0f} | "
+            f"{single['peak_mb']:.1f} | {outcome(batch)} | {batch['cpu_ms']:.0f} | {batch['peak_mb']:.1f} |"
+        )
 
     # Per started kilobyte: a 37-byte file counts as one, like the request around it.
     def per_kb(row, kind, key):
@@ -201,15 +211,21 @@ def main(argv=None) -> int:
     for key, unit in (("cpu_ms", "ms of CPU"), ("peak_mb", "MB of peak memory")):
         name, row = max(small.items(), key=lambda item: item[1]["single"][key])
         batch_name, batch_row = max(small.items(), key=lambda item: item[1]["batch"][key])
-        print(f"most expensive upload of at most {SMALL_UPLOAD_KB} KB: {row['single'][key]:.0f} {unit} ({name}); "
-              f"batch of {BATCH}: {batch_row['batch'][key]:.0f} {unit} ({batch_name})")
+        print(
+            f"most expensive upload of at most {SMALL_UPLOAD_KB} KB: {row['single'][key]:.0f} {unit} ({name}); "
+            f"batch of {BATCH}: {batch_row['batch'][key]:.0f} {unit} ({batch_name})"
+        )
     missed = [miss for name, row in rows.items() for miss in misses(name, row)]
-    missed += [f"{name}: answered {row['single']['status']}, expected {cases[name][2]}"
-               for name, row in rows.items() if row["single"]["status"] != cases[name][2]]
+    missed += [
+        f"{name}: answered {row['single']['status']}, expected {cases[name][2]}"
+        for name, row in rows.items()
+        if row["single"]["status"] != cases[name][2]
+    ]
     print("targets met" if not missed else "targets missed: " + "; ".join(missed))
     if args.json:
-        args.json.write_text(json.dumps({"machine": f"{os.cpu_count()} CPU cores", "batch": BATCH,
-                                         "rows": rows}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"machine": f"{os.cpu_count()} CPU cores", "batch": BATCH, "rows": rows}, indent=2) + "\n"
+        )
     return 0 if not missed else 1
 
 

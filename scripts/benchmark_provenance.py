@@ -50,8 +50,11 @@ def samples() -> dict[str, bytes]:
     info.add_text("parameters", "a lighthouse at dusk\nNegative prompt: blurry\nSteps: 20, Sampler: Euler, Seed: 1")
     generated = io.BytesIO()
     Image.fromarray(rng.integers(0, 256, (512, 512, 3), dtype=np.uint8)).save(generated, "PNG", pnginfo=info)
-    return {"32x32 JPEG": small.getvalue(), "12 MP camera JPEG (EXIF)": large.getvalue(),
-            "512x512 PNG with A1111 parameters": generated.getvalue()}
+    return {
+        "32x32 JPEG": small.getvalue(),
+        "12 MP camera JPEG (EXIF)": large.getvalue(),
+        "512x512 PNG with A1111 parameters": generated.getvalue(),
+    }
 
 
 def main(argv=None) -> int:

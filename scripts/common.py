@@ -21,8 +21,19 @@ DEFAULT_MODEL_PATH = ROOT / "backend" / "model" / "classifier.h5"
 PERFORMANCE_DIR = ROOT / "performance"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 
-__all__ = ["CLASS_NAMES", "IMAGE_SIZE", "THRESHOLD", "SEED", "UserError", "LabelledImages", "load_split",
-           "load_classifier", "prepare_image", "progress", "run_main"]
+__all__ = [
+    "CLASS_NAMES",
+    "IMAGE_SIZE",
+    "THRESHOLD",
+    "SEED",
+    "UserError",
+    "LabelledImages",
+    "load_split",
+    "load_classifier",
+    "prepare_image",
+    "progress",
+    "run_main",
+]
 
 
 class UserError(Exception):
@@ -58,8 +69,10 @@ def load_split(source: Path, split: str, show_progress: bool = True) -> Labelled
         labels.append(label)
         paths.append(path)
     if skipped:
-        print(f"warning: skipped {len(skipped)} unreadable file(s) in {source}, e.g. {skipped[0][0]}: "
-              f"{skipped[0][1]}", file=sys.stderr)
+        print(
+            f"warning: skipped {len(skipped)} unreadable file(s) in {source}, e.g. {skipped[0][0]}: {skipped[0][1]}",
+            file=sys.stderr,
+        )
     if len(set(labels)) < len(CLASS_NAMES):
         raise UserError(f"{source} has no readable {split} images of one class.")
     return LabelledImages(np.stack(pixels), np.asarray(labels, dtype=np.int64), paths, skipped)
@@ -97,8 +110,9 @@ def _zip_members(zip_path: Path, split: str) -> list:
     members = []
     for label, name in enumerate(CLASS_NAMES):
         prefix = f"{split}/{name}/"
-        names = sorted(n for n in archive.namelist()
-                       if n.startswith(prefix) and Path(n).suffix.lower() in IMAGE_SUFFIXES)
+        names = sorted(
+            n for n in archive.namelist() if n.startswith(prefix) and Path(n).suffix.lower() in IMAGE_SUFFIXES
+        )
         if not names:
             raise UserError(f"{zip_path} has no images under {prefix}: expected the Kaggle layout.")
         members.extend((Path(n), label, functools.partial(archive.read, n)) for n in names)

@@ -24,10 +24,18 @@ SPLITS = ("train", "test")
 # Images per (split, class) in the known releases: Kaggle's original, and the
 # de-duplicated copy without the train/test leak (see dataset/README.md).
 KNOWN_COUNTS = {
-    "kaggle original": {("train", "REAL"): 50000, ("train", "FAKE"): 50000,
-                        ("test", "REAL"): 10000, ("test", "FAKE"): 10000},
-    "de-duplicated": {("train", "REAL"): 50000, ("train", "FAKE"): 48702,
-                      ("test", "REAL"): 10000, ("test", "FAKE"): 9962},
+    "kaggle original": {
+        ("train", "REAL"): 50000,
+        ("train", "FAKE"): 50000,
+        ("test", "REAL"): 10000,
+        ("test", "FAKE"): 10000,
+    },
+    "de-duplicated": {
+        ("train", "REAL"): 50000,
+        ("train", "FAKE"): 48702,
+        ("test", "REAL"): 10000,
+        ("test", "FAKE"): 9962,
+    },
 }
 
 
@@ -35,14 +43,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--source", type=Path,
-                       help="folder holding zips in the Kaggle layout (or the unpacked train/ and test/), or one zip")
+    where.add_argument(
+        "--source",
+        type=Path,
+        help="folder holding zips in the Kaggle layout (or the unpacked train/ and test/), or one zip",
+    )
     where.add_argument("--kaggle", action="store_true", help=f"download {KAGGLE_DATASET} with kagglehub")
-    parser.add_argument("--modern", type=Path,
-                        help=f"folder holding {modern.ZIP_NAME} and {modern.MANIFEST_NAME}: unpacked into DEST/modern")
+    parser.add_argument(
+        "--modern",
+        type=Path,
+        help=f"folder holding {modern.ZIP_NAME} and {modern.MANIFEST_NAME}: unpacked into DEST/modern",
+    )
     parser.add_argument("--dest", type=Path, default=ROOT / "dataset")
-    parser.add_argument("--allow-partial", action="store_true",
-                        help="accept counts that match no known release (for a subset)")
+    parser.add_argument(
+        "--allow-partial", action="store_true", help="accept counts that match no known release (for a subset)"
+    )
     args = parser.parse_args(argv)
     if not (args.source or args.kaggle or args.modern):
         parser.error("give --source or --kaggle for CIFAKE, and/or --modern")
@@ -52,8 +67,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 def is_layout_member(name: str) -> bool:
     """True for paths like train/REAL/123.jpg."""
     parts = Path(name).parts
-    return (len(parts) == 3 and parts[0] in SPLITS and parts[1] in CLASS_NAMES
-            and Path(name).suffix.lower() in IMAGE_SUFFIXES)
+    return (
+        len(parts) == 3
+        and parts[0] in SPLITS
+        and parts[1] in CLASS_NAMES
+        and Path(name).suffix.lower() in IMAGE_SUFFIXES
+    )
 
 
 def extract_zip(zip_path: Path, dest: Path) -> int:
@@ -78,8 +97,12 @@ def extract_zip(zip_path: Path, dest: Path) -> int:
 
 def copy_tree(source: Path, dest: Path) -> int:
     """Copy an unpacked Kaggle layout into dest, skipping files already there. Returns files written."""
-    files = [p for split in SPLITS for p in sorted((source / split).glob("*/*"))
-             if is_layout_member(str(p.relative_to(source)))]
+    files = [
+        p
+        for split in SPLITS
+        for p in sorted((source / split).glob("*/*"))
+        if is_layout_member(str(p.relative_to(source)))
+    ]
     written = 0
     for path in progress(files, source.name):
         target = dest / path.relative_to(source)
@@ -127,8 +150,10 @@ def count_images(dest: Path) -> dict[tuple[str, str], int]:
     """Images per (split, class) in dest."""
     return {
         (split, name): sum(1 for p in (dest / split / name).glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        if (dest / split / name).is_dir() else 0
-        for split in SPLITS for name in CLASS_NAMES
+        if (dest / split / name).is_dir()
+        else 0
+        for split in SPLITS
+        for name in CLASS_NAMES
     }
 
 

@@ -24,9 +24,8 @@ import json
 import time
 from pathlib import Path
 
+import matplotlib  # noqa: E402
 import numpy as np
-from PIL import Image
-
 from common import (
     CLASS_NAMES,
     DEFAULT_DATA_DIR,
@@ -38,11 +37,11 @@ from common import (
     progress,
     run_main,
 )
-from detector.calibration import calibrated_probability_real, fit_temperature, kind_calibration, logit
 from metrics import accuracy, calibration_bins, classification_report
 from modern import load_modern, whole_pictures
+from PIL import Image
 
-import matplotlib  # noqa: E402
+from detector.calibration import calibrated_probability_real, fit_temperature, kind_calibration, logit
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -63,16 +62,25 @@ PLOTS = (
 def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR,
-                        help="folder with test/REAL and test/FAKE, or cifake-test.zip (default: $CIFAKE_DIR or dataset/)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="folder with test/REAL and test/FAKE, or cifake-test.zip (default: $CIFAKE_DIR or dataset/)",
+    )
     parser.add_argument("--split", default="test")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--out", type=Path, default=PERFORMANCE_DIR, help="where metrics.json and the plots go")
-    parser.add_argument("--history", type=Path, default=None,
-                        help="training history CSV for the curves (default: OUT/history.csv)")
+    parser.add_argument(
+        "--history", type=Path, default=None, help="training history CSV for the curves (default: OUT/history.csv)"
+    )
     parser.add_argument("--jpeg-qualities", type=int, nargs="*", default=list(JPEG_QUALITIES))
-    parser.add_argument("--modern", type=Path, default=None,
-                        help="folder with the modern set's manifest.csv.gz (default: DATA/modern if present)")
+    parser.add_argument(
+        "--modern",
+        type=Path,
+        default=None,
+        help="folder with the modern set's manifest.csv.gz (default: DATA/modern if present)",
+    )
     parser.add_argument("--no-card", action="store_true", help="do not write the metrics into model_card.json")
     args = parser.parse_args(argv)
     if args.modern is None and args.data.is_dir() and (args.data / "modern").is_dir():
@@ -82,7 +90,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def predict_all(classifier, pixels: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """P(REAL) for every image, in batches."""
-    return np.concatenate([classifier.predict(pixels[i:i + batch_size]) for i in range(0, len(pixels), batch_size)])
+    return np.concatenate([classifier.predict(pixels[i : i + batch_size]) for i in range(0, len(pixels), batch_size)])
 
 
 def recompress(pixels: np.ndarray, quality: int) -> np.ndarray:
@@ -128,10 +136,23 @@ def plot_confusion(matrix: list[list[int]], path: Path) -> None:
     ax.imshow(matrix, cmap="Blues")
     for (row, col), count in np.ndenumerate(matrix):
         share = count / max(1, matrix[row].sum())
-        ax.text(col, row, f"{count:,}\n{share:.1%}", ha="center", va="center",
-                color="white" if count > matrix.max() / 2 else "black")
-    ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES,
-           xlabel="predicted", ylabel="true", title="Confusion matrix (test split)")
+        ax.text(
+            col,
+            row,
+            f"{count:,}\n{share:.1%}",
+            ha="center",
+            va="center",
+            color="white" if count > matrix.max() / 2 else "black",
+        )
+    ax.set(
+        xticks=[0, 1],
+        yticks=[0, 1],
+        xticklabels=CLASS_NAMES,
+        yticklabels=CLASS_NAMES,
+        xlabel="predicted",
+        ylabel="true",
+        title="Confusion matrix (test split)",
+    )
     _save(fig, path)
 
 
@@ -143,8 +164,11 @@ def plot_roc(probabilities: np.ndarray, labels: np.ndarray, auc: float | None, p
     fig, ax = plt.subplots(figsize=(4.8, 4.4))
     ax.plot(fpr, tpr, label=f"CNN (AUC = {auc:.4f})" if auc is not None else "CNN")
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="chance")
-    ax.set(xlabel="false positive rate (FAKE called REAL)", ylabel="true positive rate (REAL called REAL)",
-           title="ROC curve (test split)")
+    ax.set(
+        xlabel="false positive rate (FAKE called REAL)",
+        ylabel="true positive rate (REAL called REAL)",
+        title="ROC curve (test split)",
+    )
     ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
     _save(fig, path)
@@ -153,30 +177,40 @@ def plot_roc(probabilities: np.ndarray, labels: np.ndarray, auc: float | None, p
 def plot_reliability(probabilities: np.ndarray, labels: np.ndarray, ece: float, path: Path) -> None:
     """Accuracy against confidence per bin, with the diagonal of perfect calibration."""
     rows = calibration_bins(probabilities, labels)
-    confidence, accuracy_per_bin, counts = (np.array(column) for column in zip(*rows))
+    confidence, accuracy_per_bin, counts = (np.array(column) for column in zip(*rows, strict=True))
     fig, ax = plt.subplots(figsize=(4.8, 4.4))
     ax.plot([0.5, 1], [0.5, 1], linestyle="--", color="grey", label="perfect calibration")
     ax.plot(confidence, accuracy_per_bin, marker="o", label=f"CNN (ECE = {ece:.2%})")
-    for x, y, n in zip(confidence, accuracy_per_bin, counts):
+    for x, y, n in zip(confidence, accuracy_per_bin, counts, strict=True):
         ax.annotate(f"{n}", (x, y), textcoords="offset points", xytext=(0, -12), ha="center", fontsize=7)
-    ax.set(xlabel="confidence of the predicted label", ylabel="accuracy", xlim=(0.5, 1.0),
-           title="Reliability diagram (test split)")
+    ax.set(
+        xlabel="confidence of the predicted label",
+        ylabel="accuracy",
+        xlim=(0.5, 1.0),
+        title="Reliability diagram (test split)",
+    )
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
     _save(fig, path)
 
 
-def plot_reliability_photo(raw: np.ndarray, calibrated: np.ndarray, labels: np.ndarray, report: dict,
-                           path: Path) -> None:
+def plot_reliability_photo(
+    raw: np.ndarray, calibrated: np.ndarray, labels: np.ndarray, report: dict, path: Path
+) -> None:
     """Reliability of the raw and the calibrated confidence on modern val."""
     fig, ax = plt.subplots(figsize=(4.8, 4.4))
     ax.plot([0.5, 1], [0.5, 1], linestyle="--", color="grey", label="perfect calibration")
     for probabilities, name, key in ((raw, "raw model", "raw"), (calibrated, "as shown", "calibrated")):
         rows = calibration_bins(probabilities, labels, bins=10)
-        confidence, accuracy_per_bin, _ = (np.array(column) for column in zip(*rows))
+        confidence, accuracy_per_bin, _ = (np.array(column) for column in zip(*rows, strict=True))
         ax.plot(confidence, accuracy_per_bin, marker="o", label=f"{name} (ECE = {report[key]['ece']:.1%})")
-    ax.set(xlabel="confidence of the predicted label", ylabel="accuracy", xlim=(0.5, 1.0), ylim=(0, 1.02),
-           title="Reliability on photos (modern val)")
+    ax.set(
+        xlabel="confidence of the predicted label",
+        ylabel="accuracy",
+        xlim=(0.5, 1.0),
+        ylim=(0, 1.02),
+        title="Reliability on photos (modern val)",
+    )
     ax.legend(loc="lower left", fontsize=8)
     ax.grid(alpha=0.3)
     _save(fig, path)
@@ -215,11 +249,16 @@ def grouped_accuracy(probabilities, labels, groups, key: str, threshold: float) 
     for group in sorted(np.unique(groups)):
         members = groups == group
         both = len(np.unique(labels[members])) == 2
-        rows.append({key: str(group), "images": int(members.sum()),
-                     "real": int(np.sum(labels[members] == 1)), "fake": int(np.sum(labels[members] == 0)),
-                     "accuracy": round(accuracy(probabilities[members], labels[members], threshold), 4),
-                     "roc_auc": round(float(roc_auc_score(labels[members], probabilities[members])), 4)
-                     if both else None})
+        rows.append(
+            {
+                key: str(group),
+                "images": int(members.sum()),
+                "real": int(np.sum(labels[members] == 1)),
+                "fake": int(np.sum(labels[members] == 0)),
+                "accuracy": round(accuracy(probabilities[members], labels[members], threshold), 4),
+                "roc_auc": round(float(roc_auc_score(labels[members], probabilities[members])), 4) if both else None,
+            }
+        )
     return rows
 
 
@@ -232,13 +271,14 @@ def evaluate_modern(classifier, folder: Path, out: Path) -> tuple[dict, np.ndarr
     shown = calibrated_probability_real(raw, temperature, threshold)
     report = {
         "data": f"modern val split: {len(data)} pictures from {len(np.unique(data.sources))} sources never "
-                "used in training",
+        "used in training",
         "input_kind": "photo",
         "temperature": temperature,
         "raw": classification_report(raw, data.labels, threshold),
         "calibrated": classification_report(shown, data.labels, threshold),
         "calibrated_cross_fitted": classification_report(
-            cross_fitted(raw, data.labels, data.sources, threshold), data.labels, threshold),
+            cross_fitted(raw, data.labels, data.sources, threshold), data.labels, threshold
+        ),
         "per_source": grouped_accuracy(raw, data.labels, data.sources, "source", threshold),
         "per_generator": grouped_accuracy(raw, data.labels, data.generators, "generator", threshold),
     }
@@ -270,13 +310,15 @@ def record_measured_accuracy(card: dict, metrics: dict) -> None:
     """Put the accuracy measured here on each kind of input into the card's calibration, which the UI quotes."""
     kinds = card.setdefault("calibration", {}).setdefault("kinds", {})
     kinds.setdefault("thumbnail", {"temperature": 1.0}).update(
-        measured_accuracy=metrics["accuracy"], measured_on=f"{metrics['test_images']:,} CIFAKE test thumbnails")
+        measured_accuracy=metrics["accuracy"], measured_on=f"{metrics['test_images']:,} CIFAKE test thumbnails"
+    )
     if "modern_val" in metrics:
         modern = metrics["modern_val"]
         kinds.setdefault("photo", {"temperature": modern["temperature"]}).update(
             measured_accuracy=modern["raw"]["accuracy"],
             measured_on=f"{modern['raw']['test_images']:,} photos and AI pictures from "
-                        f"{len(modern['per_source'])} sources never used in training")
+            f"{len(modern['per_source'])} sources never used in training",
+        )
 
 
 def main(argv=None) -> int:
@@ -306,8 +348,12 @@ def main(argv=None) -> int:
     if report["jpeg_robustness"]:
         plot_jpeg(report["accuracy"], report["jpeg_robustness"], args.out / "jpeg_robustness.png")
 
-    metrics = {"model_version": classifier.version, "data": f"CIFAKE {args.split} split", "input_kind": "thumbnail",
-               **report}
+    metrics = {
+        "model_version": classifier.version,
+        "data": f"CIFAKE {args.split} split",
+        "input_kind": "thumbnail",
+        **report,
+    }
     if args.modern:
         metrics["modern_val"], *_ = evaluate_modern(classifier, args.modern, args.out)
         plot_per_source(metrics["modern_val"]["per_source"], report["accuracy"], args.out / "accuracy_per_source.png")
@@ -317,21 +363,27 @@ def main(argv=None) -> int:
         card = json.loads(card_path.read_text()) if card_path.is_file() else {}
         card["metrics"] = metrics
         record_measured_accuracy(card, metrics)
-        card["plots"] = [{"name": name, "title": title, "file": file} for name, title, file in PLOTS
-                         if (args.out / file).is_file()]
+        card["plots"] = [
+            {"name": name, "title": title, "file": file} for name, title, file in PLOTS if (args.out / file).is_file()
+        ]
         card_path.write_text(json.dumps(card, indent=2) + "\n")
 
     if "modern_val" in metrics:
         modern = metrics["modern_val"]
-        print(f"modern val, {modern['raw']['test_images']} pictures: accuracy {modern['raw']['accuracy']:.4f}, "
-              f"ROC-AUC {modern['raw']['roc_auc']}, ECE raw {modern['raw']['ece']:.4f} -> shown "
-              f"{modern['calibrated']['ece']:.4f} (cross-fitted {modern['calibrated_cross_fitted']['ece']:.4f}), "
-              f"confidently wrong raw {modern['raw']['confidently_wrong']:.4f} -> shown "
-              f"{modern['calibrated']['confidently_wrong']:.4f}")
+        print(
+            f"modern val, {modern['raw']['test_images']} pictures: accuracy {modern['raw']['accuracy']:.4f}, "
+            f"ROC-AUC {modern['raw']['roc_auc']}, ECE raw {modern['raw']['ece']:.4f} -> shown "
+            f"{modern['calibrated']['ece']:.4f} (cross-fitted {modern['calibrated_cross_fitted']['ece']:.4f}), "
+            f"confidently wrong raw {modern['raw']['confidently_wrong']:.4f} -> shown "
+            f"{modern['calibrated']['confidently_wrong']:.4f}"
+        )
     q40 = next((row["accuracy"] for row in report["jpeg_robustness"] if row["quality"] == 40), None)
-    print(f"{report['test_images']} images: accuracy {report['accuracy']:.4f}, ROC-AUC {report['roc_auc']}, "
-          f"ECE {report['ece']:.4f}" + (f", JPEG q40 accuracy {q40:.4f}" if q40 is not None else "")
-          + f"; wrote {args.out / 'metrics.json'}")
+    print(
+        f"{report['test_images']} images: accuracy {report['accuracy']:.4f}, ROC-AUC {report['roc_auc']}, "
+        f"ECE {report['ece']:.4f}"
+        + (f", JPEG q40 accuracy {q40:.4f}" if q40 is not None else "")
+        + f"; wrote {args.out / 'metrics.json'}"
+    )
     return 0
 
 

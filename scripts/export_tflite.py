@@ -15,8 +15,8 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
 from common import DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, SEED, UserError, load_classifier, load_split, run_main
+
 from detector.contract import predicted_real
 
 
@@ -25,8 +25,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--out", type=Path, default=None, help="default: the model path with .tflite")
-    parser.add_argument("--check-data", type=Path, default=DEFAULT_DATA_DIR,
-                        help="folder in the Kaggle layout or cifake-test.zip, for the comparison")
+    parser.add_argument(
+        "--check-data",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="folder in the Kaggle layout or cifake-test.zip, for the comparison",
+    )
     parser.add_argument("--check-images", type=int, default=1000)
     parser.add_argument("--tolerance", type=float, default=1e-4)
     return parser.parse_args(argv)
@@ -76,8 +80,10 @@ def main(argv=None) -> int:
     # Labels under the model card's own threshold, as serving decides them.
     threshold = classifier.threshold
     disagreements = int(np.sum(predicted_real(keras_p, threshold) != predicted_real(lite_p, threshold)))
-    print(f"checked {len(chosen)} images: max |P_keras - P_tflite| = {max_difference:.2e}, "
-          f"label disagreements = {disagreements}")
+    print(
+        f"checked {len(chosen)} images: max |P_keras - P_tflite| = {max_difference:.2e}, "
+        f"label disagreements = {disagreements}"
+    )
     if disagreements or max_difference > args.tolerance:
         raise UserError(f"TFLite model differs from Keras beyond tolerance {args.tolerance}; not written")
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+from common import CLASS_NAMES, THRESHOLD
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 
-from common import CLASS_NAMES, THRESHOLD
 from detector.contract import confidence_of, predicted_real
 
 CALIBRATION_BINS = 15
 
 
-def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS,
-                     threshold: float = THRESHOLD):
+def calibration_bins(
+    probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS, threshold: float = THRESHOLD
+):
     """Per equal-width bin of the predicted label's confidence: (confidence, accuracy, count)."""
     confidence = confidence_of(probabilities, threshold)
     correct = predicted_real(probabilities, threshold) == (labels == 1)
@@ -27,8 +28,9 @@ def calibration_bins(probabilities: np.ndarray, labels: np.ndarray, bins: int = 
     return rows
 
 
-def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS,
-                               threshold: float = THRESHOLD) -> float:
+def expected_calibration_error(
+    probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS, threshold: float = THRESHOLD
+) -> float:
     """Mean |accuracy - confidence| over bins, weighted by how many images fall in each."""
     rows = calibration_bins(probabilities, labels, bins, threshold)
     total = sum(count for _, _, count in rows)
@@ -40,8 +42,9 @@ def accuracy(probabilities: np.ndarray, labels: np.ndarray, threshold: float = T
     return float(np.mean(predicted_real(probabilities, threshold) == (labels == 1)))
 
 
-def confidently_wrong_rate(probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD,
-                           above: float = 0.9) -> float:
+def confidently_wrong_rate(
+    probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD, above: float = 0.9
+) -> float:
     """Share of all images that get the wrong label with a confidence above `above`."""
     wrong = predicted_real(probabilities, threshold) != (labels == 1)
     return float(np.mean(wrong & (confidence_of(probabilities, threshold) > above)))
@@ -50,9 +53,7 @@ def confidently_wrong_rate(probabilities: np.ndarray, labels: np.ndarray, thresh
 def classification_report(probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD) -> dict:
     """Accuracy, per-class precision/recall/F1, ROC-AUC, confusion matrix, ECE and confidently-wrong rate."""
     predicted = predicted_real(probabilities, threshold).astype(int)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        labels, predicted, labels=[0, 1], zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=[0, 1], zero_division=0)
     has_both = len(np.unique(labels)) == 2
     return {
         "test_images": int(len(labels)),
@@ -61,8 +62,12 @@ def classification_report(probabilities: np.ndarray, labels: np.ndarray, thresho
         "ece": round(expected_calibration_error(probabilities, labels, threshold=threshold), 5),
         "confidently_wrong": round(confidently_wrong_rate(probabilities, labels, threshold), 5),
         "per_class": {
-            name: {"precision": round(float(precision[i]), 5), "recall": round(float(recall[i]), 5),
-                   "f1": round(float(f1[i]), 5), "support": int(support[i])}
+            name: {
+                "precision": round(float(precision[i]), 5),
+                "recall": round(float(recall[i]), 5),
+                "f1": round(float(f1[i]), 5),
+                "support": int(support[i]),
+            }
             for i, name in enumerate(CLASS_NAMES)
         },
         "confusion_matrix": {

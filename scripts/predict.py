@@ -18,14 +18,19 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import DEFAULT_MODEL_PATH, load_classifier, run_main
 
-BASIS = {"content_credentials": "from its Content Credentials", "metadata": "from the file's own metadata",
-         "model": "the pixel model's guess"}
+BASIS = {
+    "content_credentials": "from its Content Credentials",
+    "metadata": "from the file's own metadata",
+    "model": "the pixel model's guess",
+}
 ERROR_NAMES = {400: "Bad Request", 415: "Unsupported Media Type", 422: "Unprocessable Entity"}
-EVIDENCE = [("content_credentials", "Content Credentials"), ("generator_metadata", "Generator metadata"),
-            ("camera_metadata", "Camera metadata")]
+EVIDENCE = [
+    ("content_credentials", "Content Credentials"),
+    ("generator_metadata", "Generator metadata"),
+    ("camera_metadata", "Camera metadata"),
+]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -55,8 +60,14 @@ def main(argv=None) -> int:
             message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             code = 422 if isinstance(error, ImageTooLargeError) else 400 if isinstance(error, OSError) else 415
             if args.json:  # the API's per-file error shape
-                print(json.dumps({"filename": str(path), "error": {"code": code, "name": ERROR_NAMES[code],
-                                                                   "description": message}}))
+                print(
+                    json.dumps(
+                        {
+                            "filename": str(path),
+                            "error": {"code": code, "name": ERROR_NAMES[code], "description": message},
+                        }
+                    )
+                )
             else:
                 print(f"{path}\terror: {message}", file=sys.stderr)
             continue
@@ -80,12 +91,16 @@ def describe(result: dict) -> str:
         if key == "generator_metadata" and finding.get("prompt_excerpt"):
             lines.append(f"    prompt: {finding['prompt_excerpt']}")
         if key == "content_credentials":
-            lines += [f"    action: {action['action']}" + (f" ({action['meaning']})" if action["meaning"] else "")
-                      for action in finding["actions"]]
+            lines += [
+                f"    action: {action['action']}" + (f" ({action['meaning']})" if action["meaning"] else "")
+                for action in finding["actions"]
+            ]
     accuracy = assessment["measured_accuracy"]
     measured = f", measured accuracy {accuracy:.0%} on {assessment['input_kind']} pictures" if accuracy else ""
-    lines.append(f"  Pixel model: {result['label']}, P(REAL)={result['probability_real']:.4f}, calibrated "
-                 f"confidence {assessment['confidence']:.0%}{measured}")
+    lines.append(
+        f"  Pixel model: {result['label']}, P(REAL)={result['probability_real']:.4f}, calibrated "
+        f"confidence {assessment['confidence']:.0%}{measured}"
+    )
     if assessment.get("note"):
         lines.append(f"    {assessment['note']}")
     lines.append(f"  {provenance['note']}")

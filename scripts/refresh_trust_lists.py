@@ -27,16 +27,36 @@ RAW = "https://raw.githubusercontent.com"
 OFFICIAL = "official"  # stands for --official-ref: the official lists are maintained on their default branch
 # The interim lists are frozen, so they are pinned to the commit the project reviewed.
 SOURCES = {
-    "C2PA-TRUST-LIST.pem": ("c2pa-org/conformance-public", OFFICIAL, "trust-list/C2PA-TRUST-LIST.pem",
-                            "the official C2PA trust list: root CAs for claim signing"),
-    "C2PA-TSA-TRUST-LIST.pem": ("c2pa-org/conformance-public", OFFICIAL, "trust-list/C2PA-TSA-TRUST-LIST.pem",
-                                "the official C2PA list of time-stamp authorities"),
-    "interim-anchors.pem": ("contentauth/verify-site", "506f98c31a027a2ebce73bcd9b11573fbd48ca22",
-                            "static/trust/anchors.pem", "the frozen interim trust anchors"),
-    "interim-allowed.pem": ("contentauth/verify-site", "506f98c31a027a2ebce73bcd9b11573fbd48ca22",
-                            "static/trust/allowed.pem", "the frozen interim list of allowed signer certificates"),
-    "interim-store.cfg": ("contentauth/verify-site", "506f98c31a027a2ebce73bcd9b11573fbd48ca22",
-                          "static/trust/store.cfg", "the extended key usages accepted for signers"),
+    "C2PA-TRUST-LIST.pem": (
+        "c2pa-org/conformance-public",
+        OFFICIAL,
+        "trust-list/C2PA-TRUST-LIST.pem",
+        "the official C2PA trust list: root CAs for claim signing",
+    ),
+    "C2PA-TSA-TRUST-LIST.pem": (
+        "c2pa-org/conformance-public",
+        OFFICIAL,
+        "trust-list/C2PA-TSA-TRUST-LIST.pem",
+        "the official C2PA list of time-stamp authorities",
+    ),
+    "interim-anchors.pem": (
+        "contentauth/verify-site",
+        "506f98c31a027a2ebce73bcd9b11573fbd48ca22",
+        "static/trust/anchors.pem",
+        "the frozen interim trust anchors",
+    ),
+    "interim-allowed.pem": (
+        "contentauth/verify-site",
+        "506f98c31a027a2ebce73bcd9b11573fbd48ca22",
+        "static/trust/allowed.pem",
+        "the frozen interim list of allowed signer certificates",
+    ),
+    "interim-store.cfg": (
+        "contentauth/verify-site",
+        "506f98c31a027a2ebce73bcd9b11573fbd48ca22",
+        "static/trust/store.cfg",
+        "the extended key usages accepted for signers",
+    ),
 }
 MAX_BYTES = 5 * 1024 * 1024
 _OID = re.compile(r"^\s*\d+(\.\d+)+\s*$", re.M)
@@ -49,11 +69,13 @@ class TrustListError(ValueError):
 def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--from", dest="source_dir", type=Path,
-                        help="copy the files from this folder instead of downloading them")
+    parser.add_argument(
+        "--from", dest="source_dir", type=Path, help="copy the files from this folder instead of downloading them"
+    )
     parser.add_argument("--dest", type=Path, default=TRUST_DIR, help="folder to refresh (default: %(default)s)")
-    parser.add_argument("--official-ref", default="main",
-                        help="commit or branch of the official lists (default: %(default)s)")
+    parser.add_argument(
+        "--official-ref", default="main", help="commit or branch of the official lists (default: %(default)s)"
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
     return parser.parse_args(argv)
 
@@ -76,7 +98,7 @@ def fetch(name: str, source_dir: Path | None, timeout: float, official_ref: str 
         path = source_dir / name
         if not path.is_file():
             raise TrustListError(f"{path} does not exist")
-        return path.read_bytes()[:MAX_BYTES + 1]
+        return path.read_bytes()[: MAX_BYTES + 1]
     # Only the fixed https URLs above are ever opened.
     with urllib.request.urlopen(url_for(name, official_ref), timeout=timeout) as response:  # noqa: S310
         return response.read(MAX_BYTES + 1)
@@ -115,8 +137,9 @@ def refresh(source_dir: Path | None, dest: Path, timeout: float = 30.0, official
         "refreshed": dt.date.today().isoformat(),
         "method": "copied from a local folder" if source_dir else "downloaded",
         "files": {
-            name: dict(zip(("repository", "ref", "path"), source_of(name, official_ref), strict=True),
-                       what=SOURCES[name][3])
+            name: dict(
+                zip(("repository", "ref", "path"), source_of(name, official_ref), strict=True), what=SOURCES[name][3]
+            )
             for name in SOURCES
         },
     }

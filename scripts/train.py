@@ -35,14 +35,11 @@ import os
 import platform
 import shlex
 import shutil
+import sys
 import time
 from pathlib import Path
 
-import sys
-
 import numpy as np
-from PIL import Image
-
 from common import (
     CLASS_NAMES,
     DEFAULT_DATA_DIR,
@@ -59,6 +56,7 @@ from common import (
     run_main,
 )
 from modern import ModernImages, load_modern, whole_pictures
+from PIL import Image
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
@@ -109,30 +107,55 @@ LIMITATIONS = [
 def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
-                        help="folder with train/REAL and train/FAKE (default: $CIFAKE_DIR or dataset/)")
-    parser.add_argument("--modern", type=Path, default=None,
-                        help="folder with the modern set's manifest.csv.gz (default: DATA_DIR/modern if present)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="folder with train/REAL and train/FAKE (default: $CIFAKE_DIR or dataset/)",
+    )
+    parser.add_argument(
+        "--modern",
+        type=Path,
+        default=None,
+        help="folder with the modern set's manifest.csv.gz (default: DATA_DIR/modern if present)",
+    )
     parser.add_argument("--no-modern", action="store_true", help="train on CIFAKE alone")
-    parser.add_argument("--modern-variants", type=int, default=8,
-                        help="random crops of each modern picture prepared per run")
-    parser.add_argument("--modern-weight", type=float, default=1.0,
-                        help="mean loss weight of a modern picture relative to a CIFAKE one")
-    parser.add_argument("--init-from", type=Path, default=None,
-                        help="start from the weights of an earlier model (.h5) instead of from scratch")
+    parser.add_argument(
+        "--modern-variants", type=int, default=8, help="random crops of each modern picture prepared per run"
+    )
+    parser.add_argument(
+        "--modern-weight", type=float, default=1.0, help="mean loss weight of a modern picture relative to a CIFAKE one"
+    )
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="start from the weights of an earlier model (.h5) instead of from scratch",
+    )
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=2e-3, help="peak learning rate after warm-up")
     parser.add_argument("--weight-decay", type=float, default=0.05)
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH, help="where to write the .h5 model")
-    parser.add_argument("--run-dir", type=Path, default=ROOT / "runs" / "train",
-                        help="checkpoints, resume state, history.csv and TensorBoard logs")
-    parser.add_argument("--history-out", type=Path, default=PERFORMANCE_DIR / "history.csv",
-                        help="copy of the training history for the plots")
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        default=ROOT / "runs" / "train",
+        help="checkpoints, resume state, history.csv and TensorBoard logs",
+    )
+    parser.add_argument(
+        "--history-out",
+        type=Path,
+        default=PERFORMANCE_DIR / "history.csv",
+        help="copy of the training history for the plots",
+    )
     parser.add_argument("--fresh", action="store_true", help="ignore a previous interrupted run in --run-dir")
-    parser.add_argument("--calibrate-only", action="store_true",
-                        help="skip training: calibrate and save the best checkpoint already in --run-dir")
+    parser.add_argument(
+        "--calibrate-only",
+        action="store_true",
+        help="skip training: calibrate and save the best checkpoint already in --run-dir",
+    )
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or not 0 < args.val_fraction < 1:
         parser.error("--epochs and --batch-size must be positive and --val-fraction in (0, 1)")
@@ -180,7 +203,7 @@ def random_crop(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     crop_h = int(min(height, max(8, round(np.sqrt(area / ratio)))))
     top = int(rng.integers(0, height - crop_h + 1))
     left = int(rng.integers(0, width - crop_w + 1))
-    return image[top:top + crop_h, left:left + crop_w]
+    return image[top : top + crop_h, left : left + crop_w]
 
 
 def upload_pixels(image: np.ndarray, quality: int) -> np.ndarray:
@@ -211,7 +234,7 @@ def source_weights(sources: np.ndarray, labels: np.ndarray) -> np.ndarray:
     Balancing groups rather than pictures keeps one large source (and its
     confounds) from deciding what the model learns about today's images.
     """
-    groups = [f"{source}/{label}" for source, label in zip(sources, labels)]
+    groups = [f"{source}/{label}" for source, label in zip(sources, labels, strict=True)]
     names, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
     weights = 1.0 / np.maximum(counts[inverse], MIN_GROUP_SIZE)
     weights *= np.asarray([DOWN_WEIGHTED_SOURCES.get(source, 1.0) for source in sources])
@@ -245,9 +268,15 @@ def training_examples(data, train_idx, modern_train: ModernImages | None, args) 
         k = args.modern_variants
         views = modern_variants(modern_train.images, 2 * k).reshape(len(modern_train), 2 * k, *pixels.shape[1:])
         weights = source_weights(modern_train.sources, modern_train.labels) * args.modern_weight
-        parts.append((views[:, :k].reshape(-1, *pixels.shape[1:]), views[:, k:].reshape(-1, *pixels.shape[1:]),
-                      np.repeat(modern_train.labels, k), np.repeat(weights, k)))
-    return tuple(np.concatenate(column) for column in zip(*parts))
+        parts.append(
+            (
+                views[:, :k].reshape(-1, *pixels.shape[1:]),
+                views[:, k:].reshape(-1, *pixels.shape[1:]),
+                np.repeat(modern_train.labels, k),
+                np.repeat(weights, k),
+            )
+        )
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
 def make_datasets(examples, val_pixels, val_labels, batch_size):
@@ -255,8 +284,7 @@ def make_datasets(examples, val_pixels, val_labels, batch_size):
     autotune = tf.data.AUTOTUNE
     originals, variants, labels, weights = examples
     train = (
-        tf.data.Dataset.from_tensor_slices(
-            (originals, variants, labels.astype("float32"), weights.astype("float32")))
+        tf.data.Dataset.from_tensor_slices((originals, variants, labels.astype("float32"), weights.astype("float32")))
         .cache()
         .shuffle(len(labels), seed=SEED, reshuffle_each_iteration=True)
         .batch(batch_size)
@@ -301,7 +329,7 @@ def make_model(input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3)) -> keras.Model:
 
 
 def load_single_view(path: Path) -> keras.Model:
-    """An earlier model's single-view network with its sigmoid, to fine-tune (its mirror averaging is rebuilt on save)."""
+    """An earlier model's single-view network with its sigmoid, to fine-tune (mirror averaging returns on save)."""
     try:
         loaded = keras.models.load_model(path, compile=False)
     except Exception as error:  # h5py, Keras and OS errors all mean the same here
@@ -421,7 +449,10 @@ def fit(args: argparse.Namespace, examples, data, val_idx, modern_val, run_dir: 
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         ModernValidation(*modern_val),  # before the checkpoint, which reads the score it logs
         keras.callbacks.ModelCheckpoint(
-            str(run_dir / "best.keras"), monitor="val_selection", mode="max", save_best_only=True,
+            str(run_dir / "best.keras"),
+            monitor="val_selection",
+            mode="max",
+            save_best_only=True,
             initial_value_threshold=max(history_column(history_csv, "val_selection"), default=None),
         ),
         EpochTimer(),  # before CSVLogger, which writes the logs it adds
@@ -429,8 +460,14 @@ def fit(args: argparse.Namespace, examples, data, val_idx, modern_val, run_dir: 
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
     ]
     # shuffle=False: the tf.data pipeline shuffles; Keras would only warn that it ignores the flag.
-    model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, callbacks=callbacks, shuffle=False,
-              verbose=1 if os.isatty(1) else 2)
+    model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=args.epochs,
+        callbacks=callbacks,
+        shuffle=False,
+        verbose=1 if os.isatty(1) else 2,
+    )
 
 
 def model_version(model_path: Path) -> str:
@@ -462,9 +499,11 @@ def main(argv=None) -> int:
     modern_train = load_modern(args.modern, "train") if args.modern else None
     modern_val = load_modern(args.modern, "val") if args.modern else None
     modern_val_pixels = whole_pictures(modern_val) if modern_val else None
-    print(f"CIFAKE: {len(train_idx)} training and {len(val_idx)} validation images "
-          f"({len(data.skipped)} unreadable skipped); modern: "
-          + (f"{len(modern_train)} training and {len(modern_val)} validation pictures" if modern_train else "none"))
+    print(
+        f"CIFAKE: {len(train_idx)} training and {len(val_idx)} validation images "
+        f"({len(data.skipped)} unreadable skipped); modern: "
+        + (f"{len(modern_train)} training and {len(modern_val)} validation pictures" if modern_train else "none")
+    )
     run_dir = args.run_dir
     if args.fresh and run_dir.exists():
         shutil.rmtree(run_dir)
@@ -486,13 +525,19 @@ def main(argv=None) -> int:
     val_pixels = data.pixels[val_idx].astype("float32")
     # Thumbnails: the temperature is folded into the model, so its raw output is
     # calibrated on CIFAKE-like input as the contract has always promised.
-    temperature = fit_temperature(logit_model.predict(val_pixels, batch_size=512, verbose=0).ravel(),
-                                  data.labels[val_idx])
+    temperature = fit_temperature(
+        logit_model.predict(val_pixels, batch_size=512, verbose=0).ravel(), data.labels[val_idx]
+    )
     apply_temperature(model, temperature)
     val_probs = model.predict(val_pixels, batch_size=512, verbose=0).ravel()
     val_accuracy = float(np.mean((val_probs > THRESHOLD) == (data.labels[val_idx] == 1)))
-    kinds = {"thumbnail": {"temperature": 1.0, "measured_accuracy": round(val_accuracy, 5),
-                           "measured_on": f"{len(val_idx):,} CIFAKE validation thumbnails"}}
+    kinds = {
+        "thumbnail": {
+            "temperature": 1.0,
+            "measured_accuracy": round(val_accuracy, 5),
+            "measured_on": f"{len(val_idx):,} CIFAKE validation thumbnails",
+        }
+    }
     if modern_val:
         modern_logits = logit_model.predict(modern_val_pixels.astype("float32"), batch_size=512, verbose=0).ravel()
         modern_accuracy = float(np.mean((modern_logits > 0) == (modern_val.labels == 1)))
@@ -500,7 +545,7 @@ def main(argv=None) -> int:
             "temperature": round(fit_temperature(modern_logits, modern_val.labels), 4),
             "measured_accuracy": round(modern_accuracy, 5),
             "measured_on": f"{len(modern_val):,} photos and AI pictures from {len(set(modern_val.sources))} "
-                           "sources never used in training",
+            "sources never used in training",
         }
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -511,14 +556,32 @@ def main(argv=None) -> int:
     args.history_out.write_text(history_csv.read_text())
 
     wall_seconds = earlier_seconds + time.time() - started
-    card = training_card(sys.argv[1:] if argv is None else argv, args, model, data, train_idx, val_idx, modern_train, modern_val,
-                         temperature, val_accuracy, kinds, wall_seconds)
+    card = training_card(
+        sys.argv[1:] if argv is None else argv,
+        args,
+        model,
+        data,
+        train_idx,
+        val_idx,
+        modern_train,
+        modern_val,
+        temperature,
+        val_accuracy,
+        kinds,
+        wall_seconds,
+    )
     args.out.with_name("model_card.json").write_text(json.dumps(card, indent=2) + "\n")
-    print(f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {model.count_params():,} parameters); "
-          f"CIFAKE validation accuracy {val_accuracy:.4f}, temperature {temperature:.3f}; "
-          + (f"modern val accuracy {kinds['photo']['measured_accuracy']:.4f}, photo temperature "
-             f"{kinds['photo']['temperature']:.3f}; " if "photo" in kinds else "")
-          + f"wall time {wall_seconds / 60:.1f} min")
+    print(
+        f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {model.count_params():,} parameters); "
+        f"CIFAKE validation accuracy {val_accuracy:.4f}, temperature {temperature:.3f}; "
+        + (
+            f"modern val accuracy {kinds['photo']['measured_accuracy']:.4f}, photo temperature "
+            f"{kinds['photo']['temperature']:.3f}; "
+            if "photo" in kinds
+            else ""
+        )
+        + f"wall time {wall_seconds / 60:.1f} min"
+    )
     return 0
 
 
@@ -527,34 +590,56 @@ def class_counts(labels: np.ndarray) -> dict[str, int]:
     return {name: int(np.sum(labels == index)) for index, name in enumerate(CLASS_NAMES)}
 
 
-def training_card(argv: list[str], args, model, data, train_idx, val_idx, modern_train, modern_val,
-                  temperature, val_accuracy, kinds, wall_seconds) -> dict:
+def training_card(
+    argv: list[str],
+    args,
+    model,
+    data,
+    train_idx,
+    val_idx,
+    modern_train,
+    modern_val,
+    temperature,
+    val_accuracy,
+    kinds,
+    wall_seconds,
+) -> dict:
     """A fresh model card from this run's real inputs: nothing of an earlier model survives."""
     modern_note = (
         f"; modern set: {len(modern_train):,} training pictures from {len(set(modern_train.sources))} sources "
         f"({args.modern_variants} random crops each, sources weighted equally per class, "
         f"{', '.join(DOWN_WEIGHTED_SOURCES)} at half weight), {len(modern_val):,} validation pictures from "
-        f"{len(set(modern_val.sources))} other sources" if modern_train else ""
+        f"{len(set(modern_val.sources))} other sources"
+        if modern_train
+        else ""
     )
     return {
         "name": "ai-image-detector-cnn",
         "version": model_version(args.out),
         "description": "Tells a real photograph from an AI-generated picture by its pixels, shrunk to "
-                       f"{IMAGE_SIZE}x{IMAGE_SIZE}: trained on CIFAKE thumbnails"
-                       + (" and on today's photos and generators." if modern_train else "."),
+        f"{IMAGE_SIZE}x{IMAGE_SIZE}: trained on CIFAKE thumbnails"
+        + (" and on today's photos and generators." if modern_train else "."),
         "class_names": list(CLASS_NAMES),
         "positive_class": CLASS_NAMES[1],
         "threshold": THRESHOLD,
-        "input": {"shape": [None, IMAGE_SIZE, IMAGE_SIZE, 3], "dtype": "float32", "range": [0, 255],
-                  "color": "RGB", "rescaling": "inside the model"},
-        "output": {"shape": [None, 1], "meaning": "sigmoid probability that the image is REAL",
-                   "decision": f"REAL if > {THRESHOLD}, else FAKE"},
+        "input": {
+            "shape": [None, IMAGE_SIZE, IMAGE_SIZE, 3],
+            "dtype": "float32",
+            "range": [0, 255],
+            "color": "RGB",
+            "rescaling": "inside the model",
+        },
+        "output": {
+            "shape": [None, 1],
+            "meaning": "sigmoid probability that the image is REAL",
+            "decision": f"REAL if > {THRESHOLD}, else FAKE",
+        },
         "test_time_augmentation": "inside the model: it averages its logits for the image and its mirror image",
         "parameters": int(model.count_params()),
         "file_size_bytes": args.out.stat().st_size,
         "training": {
             "data": f"CIFAKE train split: {class_counts(data.labels)}, {args.val_fraction:.0%} held out for "
-                    f"validation (seed {SEED}){modern_note}",
+            f"validation (seed {SEED}){modern_note}",
             "cifake_images": class_counts(data.labels),
             "train_images": int(len(train_idx)),
             "validation_images": int(len(val_idx)),
@@ -567,15 +652,17 @@ def training_card(argv: list[str], args, model, data, train_idx, val_idx, modern
             "batch_size": args.batch_size,
             "learning_rate": args.learning_rate,
             "augmentation": "random horizontal flips and whole-pixel shifts of up to 4 pixels; for a random half "
-                            "of each batch, the image re-encoded as JPEG (CIFAKE: quality "
-                            f"{JPEG_QUALITY_RANGE[0]}-{JPEG_QUALITY_RANGE[1]}); modern pictures: random crops of "
-                            f"{CROP_AREA_RANGE[0]:.0%}-{CROP_AREA_RANGE[1]:.0%} of the area, aspect changed up to 4:3, "
-                            f"re-encoded at JPEG quality {MODERN_JPEG_QUALITY_RANGE[0]}-{MODERN_JPEG_QUALITY_RANGE[1]} "
-                            "and shrunk whole by the serving preprocessing",
+            "of each batch, the image re-encoded as JPEG (CIFAKE: quality "
+            f"{JPEG_QUALITY_RANGE[0]}-{JPEG_QUALITY_RANGE[1]}); modern pictures: random crops of "
+            f"{CROP_AREA_RANGE[0]:.0%}-{CROP_AREA_RANGE[1]:.0%} of the area, aspect changed up to 4:3, "
+            f"re-encoded at JPEG quality {MODERN_JPEG_QUALITY_RANGE[0]}-{MODERN_JPEG_QUALITY_RANGE[1]} "
+            "and shrunk whole by the serving preprocessing",
             "checkpoint_selection": "modern val ROC-AUC among epochs with CIFAKE validation accuracy >= "
-                                    f"{CIFAKE_ACCURACY_FLOOR}" if modern_train else "CIFAKE validation accuracy",
+            f"{CIFAKE_ACCURACY_FLOOR}"
+            if modern_train
+            else "CIFAKE validation accuracy",
             "calibration": f"temperature scaling on the CIFAKE validation split, T = {temperature:.3f}, folded "
-                           "into the model",
+            "into the model",
             "validation_accuracy": round(val_accuracy, 5),
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "wall_time_seconds": round(wall_seconds),
@@ -583,8 +670,12 @@ def training_card(argv: list[str], args, model, data, train_idx, val_idx, modern
         },
         "calibration": {"unsure_below": DEFAULT_UNSURE_BELOW, "kinds": kinds},
         "limitations": LIMITATIONS,
-        "library_versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
-                             "python": platform.python_version()},
+        "library_versions": {
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
     }
 
 

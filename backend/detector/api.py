@@ -51,7 +51,7 @@ def predict():
     explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
 
     results, answers = [], iter(probabilities)
-    for upload, item in zip(uploads, prepared):
+    for upload, item in zip(uploads, prepared, strict=True):
         if isinstance(item, HTTPException):
             results.append({"filename": upload.filename, "error": error_body(item)})
         else:
@@ -94,8 +94,15 @@ def _classify(images: list[np.ndarray]) -> tuple[np.ndarray, float]:
 def _result(upload: FileStorage, image: PreparedImage, probability: float, inference_ms: float, explain: bool):
     """The JSON answer for one classified image: the model's output, the file's evidence and the verdict."""
     model = classifier()
-    result = report.prediction(upload.filename, _upload_bytes(upload), image, probability, inference_ms, model,
-                               trust=current_app.config["TRUST_LISTS"])
+    result = report.prediction(
+        upload.filename,
+        _upload_bytes(upload),
+        image,
+        probability,
+        inference_ms,
+        model,
+        trust=current_app.config["TRUST_LISTS"],
+    )
     if explain:
         result["explanation"] = explanation(image.pixels, model.explain(image.pixels, result["label"]))
     return result

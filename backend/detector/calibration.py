@@ -23,7 +23,7 @@ from .contract import CLASS_NAMES, IMAGE_SIZE, THRESHOLD
 THUMBNAIL_MAX_SIDE = 64
 INPUT_KINDS = {
     "thumbnail": f"small pictures (at most {THUMBNAIL_MAX_SIDE} pixels on the longer side), like the CIFAKE "
-                 "thumbnails the model was first trained on",
+    "thumbnails the model was first trained on",
     "photo": f"pictures larger than {THUMBNAIL_MAX_SIDE} pixels, like today's photos and generated images",
 }
 # Below this calibrated confidence the product says the model is unsure.
@@ -76,8 +76,14 @@ def kind_calibration(card: dict, kind: str) -> dict:
     return {"temperature": 1.0, "measured_accuracy": None, "measured_on": None, **kinds.get(kind, {})}
 
 
-def assess(probability_real: float, width: int, height: int, card: dict,
-           threshold: float = THRESHOLD, out_of_distribution: bool = False) -> dict:
+def assess(
+    probability_real: float,
+    width: int,
+    height: int,
+    card: dict,
+    threshold: float = THRESHOLD,
+    out_of_distribution: bool = False,
+) -> dict:
     """The pixel model's answer calibrated for this kind of input: the `model_assessment` of the API.
 
     A picture unlike any training picture gets the photo calibration, the most
@@ -117,9 +123,12 @@ def decision_summary(card: dict, threshold: float = THRESHOLD) -> dict:
         "class_names": list(CLASS_NAMES),
         "unsure_below": unsure_below(card),
         "input_kinds": [
-            {"name": kind, "description": description,
-             "max_side": THUMBNAIL_MAX_SIDE if kind == "thumbnail" else None,
-             **kind_calibration(card, kind)}
+            {
+                "name": kind,
+                "description": description,
+                "max_side": THUMBNAIL_MAX_SIDE if kind == "thumbnail" else None,
+                **kind_calibration(card, kind),
+            }
             for kind, description in INPUT_KINDS.items()
         ],
     }

@@ -47,7 +47,7 @@ class Classifier:
         self.explain(blank, "REAL")
 
     @classmethod
-    def load(cls, path: str | Path) -> "Classifier":
+    def load(cls, path: str | Path) -> Classifier:
         """Load an .h5 model and the model_card.json next to it."""
         path = Path(path)
         if not path.is_file():
@@ -96,8 +96,11 @@ def _make_grad_cam(model: keras.Model):
     mirror_averaged = SINGLE_VIEW_MODEL in layer_names
     scorer = model.get_layer(SINGLE_VIEW_MODEL) if mirror_averaged else model
     feature_layer = next(
-        (layer for layer in reversed(scorer.layers)
-         if len(layer.output.shape) == 4 and (layer.output.shape[1] or 0) >= MIN_CAM_SIZE),
+        (
+            layer
+            for layer in reversed(scorer.layers)
+            if len(layer.output.shape) == 4 and (layer.output.shape[1] or 0) >= MIN_CAM_SIZE
+        ),
         None,
     )
     if feature_layer is None:

@@ -23,9 +23,7 @@ def png_data_url(image: Image.Image) -> str:
 
 def heatmap_overlay(grid: np.ndarray, size: int = IMAGE_SIZE) -> Image.Image:
     """A red RGBA overlay whose opacity follows the grid (0..1), smoothly upscaled to size x size."""
-    heat = Image.fromarray(np.clip(grid, 0, 1).astype(np.float32)).resize(
-        (size, size), Image.Resampling.BILINEAR
-    )
+    heat = Image.fromarray(np.clip(grid, 0, 1).astype(np.float32)).resize((size, size), Image.Resampling.BILINEAR)
     alpha = np.clip(np.asarray(heat) * MAX_ALPHA * 255, 0, 255).astype(np.uint8)
     rgba = np.empty((size, size, 4), np.uint8)
     rgba[..., :3] = HEAT_COLOUR

@@ -19,8 +19,8 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -144,8 +144,7 @@ def prepare_image(
         width, height = image.size
         if width * height > limits.max_pixels:
             raise ImageTooLargeError(
-                f"The image has {width * height:,} pixels ({width}x{height}); "
-                f"the limit is {limits.max_pixels:,}."
+                f"The image has {width * height:,} pixels ({width}x{height}); the limit is {limits.max_pixels:,}."
             )
         image_format = image.format
         cost = decode_cost(image, data)
@@ -161,8 +160,12 @@ def prepare_image(
             pixels = _to_model_input(image, orientation)
         except (OSError, ValueError, SyntaxError, EOFError) as error:
             raise UnsupportedImageError(f"The image data is corrupt or truncated ({error}).") from None
-    if orientation in (Image.Transpose.TRANSPOSE, Image.Transpose.ROTATE_270,
-                       Image.Transpose.TRANSVERSE, Image.Transpose.ROTATE_90):
+    if orientation in (
+        Image.Transpose.TRANSPOSE,
+        Image.Transpose.ROTATE_270,
+        Image.Transpose.TRANSVERSE,
+        Image.Transpose.ROTATE_90,
+    ):
         width, height = height, width
     return PreparedImage(pixels=pixels, width=width, height=height, format=image_format, cost=cost.pixels)
 
@@ -279,7 +282,7 @@ def _jpeg_scan_count(data: bytes) -> int:
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # standalone markers
             at += 2
             continue
-        length = int.from_bytes(data[at + 2:at + 4], "big")
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
         if marker == 0xDA:
             scans += 1
             found = _NEXT_MARKER.search(data, at + 2 + length)

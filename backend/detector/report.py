@@ -12,18 +12,34 @@ from .provenance import TrustLists, read_provenance
 from .verdict import VERDICT_RULES, decide
 
 
-def evidence(data: bytes, probability_real: float, width: int, height: int, card: dict, threshold: float,
-             out_of_distribution: bool = False, trust: TrustLists | None = None) -> dict:
+def evidence(
+    data: bytes,
+    probability_real: float,
+    width: int,
+    height: int,
+    card: dict,
+    threshold: float,
+    out_of_distribution: bool = False,
+    trust: TrustLists | None = None,
+) -> dict:
     """`model_assessment`, `provenance` and `verdict` for one picture (its bytes and the model's P(REAL))."""
-    assessment = calibration.assess(probability_real, width, height, card, threshold,
-                                    out_of_distribution=out_of_distribution)
+    assessment = calibration.assess(
+        probability_real, width, height, card, threshold, out_of_distribution=out_of_distribution
+    )
     provenance = read_provenance(data, trust)
     return {"model_assessment": assessment, "provenance": provenance, "verdict": decide(assessment, provenance)}
 
 
-def prediction(filename: str | None, data: bytes, image: PreparedImage, probability_real: float,
-               inference_ms: float, classifier, out_of_distribution: bool = False,
-               trust: TrustLists | None = None) -> dict:
+def prediction(
+    filename: str | None,
+    data: bytes,
+    image: PreparedImage,
+    probability_real: float,
+    inference_ms: float,
+    classifier,
+    out_of_distribution: bool = False,
+    trust: TrustLists | None = None,
+) -> dict:
     """The full result for one picture, in the shape POST /api/predict answers."""
     label, confidence = classifier.decide(probability_real)
     return {
@@ -35,8 +51,16 @@ def prediction(filename: str | None, data: bytes, image: PreparedImage, probabil
         "model_version": classifier.version,
         "inference_ms": round(inference_ms, 3),
         "image": {"width": image.width, "height": image.height, "format": image.format},
-        **evidence(data, probability_real, image.width, image.height, classifier.card, classifier.threshold,
-                   out_of_distribution, trust),
+        **evidence(
+            data,
+            probability_real,
+            image.width,
+            image.height,
+            classifier.card,
+            classifier.threshold,
+            out_of_distribution,
+            trust,
+        ),
     }
 
 

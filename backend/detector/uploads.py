@@ -7,7 +7,7 @@ import io
 import socket
 import threading
 import time
-from typing import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from flask import Flask, Request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
@@ -42,9 +42,15 @@ class RequestBudget:
     cannot be interrupted.
     """
 
-    def __init__(self, limits: DecodeLimits, pixels: int, seconds: float,
-                 client_socket: socket.socket | None = None, clock: Callable[[], float] = time.monotonic,
-                 slots: threading.Semaphore | None = None):
+    def __init__(
+        self,
+        limits: DecodeLimits,
+        pixels: int,
+        seconds: float,
+        client_socket: socket.socket | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        slots: threading.Semaphore | None = None,
+    ):
         self.limits = limits
         self.slots = slots
         self.pixels_left = pixels
@@ -55,15 +61,19 @@ class RequestBudget:
         self.deadline = clock() + seconds
 
     @classmethod
-    def for_request(cls, app: Flask, environ: Mapping) -> "RequestBudget":
+    def for_request(cls, app: Flask, environ: Mapping) -> RequestBudget:
         """The budget the app's configuration gives a request; gunicorn tells the client's socket."""
         config = app.config
-        limits = DecodeLimits(int(config["MAX_PIXELS"]), int(config["FREE_PIXELS"]),
-                              int(config["MAX_PIXELS_PER_BYTE"]))
+        limits = DecodeLimits(int(config["MAX_PIXELS"]), int(config["FREE_PIXELS"]), int(config["MAX_PIXELS_PER_BYTE"]))
         # One set of decode slots per app (per worker process), shared by its threads.
         slots = app.extensions.setdefault("decode_slots", threading.BoundedSemaphore(int(config["DECODE_SLOTS"])))
-        return cls(limits, int(config["MAX_REQUEST_PIXELS"]), float(config["REQUEST_DEADLINE"]),
-                   environ.get("gunicorn.socket"), slots=slots)
+        return cls(
+            limits,
+            int(config["MAX_REQUEST_PIXELS"]),
+            float(config["REQUEST_DEADLINE"]),
+            environ.get("gunicorn.socket"),
+            slots=slots,
+        )
 
     @contextlib.contextmanager
     def decoding(self) -> Iterator[None]:
@@ -79,7 +89,8 @@ class RequestBudget:
         if not self.slots.acquire(timeout=max(0.0, self.deadline - self.clock())):
             raise ServiceUnavailable(
                 description="Not decoded: the server was busy decoding other pictures until this request's "
-                f"{self.seconds:g} s were up. Try again in a moment.")
+                f"{self.seconds:g} s were up. Try again in a moment."
+            )
         try:
             yield
         finally:
@@ -92,7 +103,8 @@ class RequestBudget:
         if self.clock() > self.deadline:
             raise ServiceUnavailable(
                 description=f"Not decoded: the request used up its {self.seconds:g} s for decoding. "
-                "Send this picture again in a request of its own.")
+                "Send this picture again in a request of its own."
+            )
 
     def charge(self, pixels: int) -> None:
         """Spend pixels on one image, or refuse it if the request cannot afford them."""
@@ -100,7 +112,8 @@ class RequestBudget:
             spent = self.total_pixels - self.pixels_left
             raise RequestEntityTooLarge(
                 description=f"Not decoded: it would cost {pixels:,} pixels, and this request has spent "
-                f"{spent:,} of its {self.total_pixels:,}. Send it in a request of its own, or smaller.")
+                f"{spent:,} of its {self.total_pixels:,}. Send it in a request of its own, or smaller."
+            )
         self.pixels_left -= pixels
 
 

@@ -36,26 +36,40 @@ def decide(model_assessment: dict, provenance: dict) -> dict:
     trust_list = credentials.get("trust_list") or "a trusted list"
 
     if state == "trusted" and declares in AI_DECLARATIONS:
-        return _settled("FAKE", "content_credentials",
-                        f"{_HEADLINE[declares]}: Content Credentials signed by {signer} ({trust_list}) "
-                        f"declare that the picture was {_MADE[declares]}.")
+        return _settled(
+            "FAKE",
+            "content_credentials",
+            f"{_HEADLINE[declares]}: Content Credentials signed by {signer} ({trust_list}) "
+            f"declare that the picture was {_MADE[declares]}.",
+        )
     if state == "untrusted" and declares in AI_DECLARATIONS:
-        return _settled("FAKE", "metadata",
-                        f"{_HEADLINE[declares]}, according to the file's own metadata: its Content Credentials "
-                        f"declare that it was {_MADE[declares]}, though their signer ({signer}) is on no known "
-                        "trust list.")
+        return _settled(
+            "FAKE",
+            "metadata",
+            f"{_HEADLINE[declares]}, according to the file's own metadata: its Content Credentials "
+            f"declare that it was {_MADE[declares]}, though their signer ({signer}) is on no known "
+            "trust list.",
+        )
     if generator.get("present") and generator.get("declares") in AI_DECLARATIONS:
         made = generator["declares"]
-        source = (f"settings written by {generator['generator']}" if generator.get("generator")
-                  else "an IPTC digital source type")
+        source = (
+            f"settings written by {generator['generator']}"
+            if generator.get("generator")
+            else "an IPTC digital source type"
+        )
         where = generator.get("found_in") or "its metadata"
-        return _settled("FAKE", "metadata",
-                        f"{_HEADLINE[made]}, according to the file's own metadata: it carries {source} ({where}), "
-                        f"which says it was {_MADE[made]}.")
+        return _settled(
+            "FAKE",
+            "metadata",
+            f"{_HEADLINE[made]}, according to the file's own metadata: it carries {source} ({where}), "
+            f"which says it was {_MADE[made]}.",
+        )
     if state == "trusted" and declares == "captured":
-        return _settled("REAL", "content_credentials",
-                        f"A real photograph: Content Credentials signed by {signer} ({trust_list}) "
-                        "declare a camera capture.")
+        return _settled(
+            "REAL",
+            "content_credentials",
+            f"A real photograph: Content Credentials signed by {signer} ({trust_list}) declare a camera capture.",
+        )
     return _model(model_assessment)
 
 

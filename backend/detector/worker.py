@@ -52,8 +52,10 @@ def json_error_response(status: int, reason: str, exc: BaseException) -> bytes:
         summary = DESCRIPTIONS.get(status, DESCRIPTIONS[400])
         description = f"{summary} ({detail})." if detail else f"{summary}."
     body = json.dumps({"code": status, "name": name, "description": description}).encode() + b"\n"
-    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
     return head.encode("latin-1") + body
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from detector import create_app
 
-
 # Stand-ins for what training writes into a real card.
 LIMITATIONS = ["Every picture is shrunk to 32x32 pixels first.", "A verdict is not proof."]
 
@@ -30,8 +29,12 @@ def model_path(tmp_path_factory):
     model = keras.Model(inputs, layers.Activation("sigmoid")(logit))
     path = tmp_path_factory.mktemp("model") / "classifier.h5"
     model.save(path)
-    card = {"version": "test-1", "threshold": 0.5, "limitations": LIMITATIONS,
-            "plots": [{"name": "roc_curve", "title": "ROC curve", "file": "roc_curve.png"}]}
+    card = {
+        "version": "test-1",
+        "threshold": 0.5,
+        "limitations": LIMITATIONS,
+        "plots": [{"name": "roc_curve", "title": "ROC curve", "file": "roc_curve.png"}],
+    }
     path.with_name("model_card.json").write_text(json.dumps(card))
     return path
 
@@ -47,12 +50,14 @@ def classifier(model_path):
 @pytest.fixture
 def app(classifier, tmp_path):
     """The app in testing mode, with no built frontend."""
-    return create_app({
-        "TESTING": True,
-        "CLASSIFIER": classifier,
-        "FRONTEND_DIST": str(tmp_path / "no-frontend"),
-        "PERFORMANCE_DIR": str(tmp_path / "performance"),
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "CLASSIFIER": classifier,
+            "FRONTEND_DIST": str(tmp_path / "no-frontend"),
+            "PERFORMANCE_DIR": str(tmp_path / "performance"),
+        }
+    )
 
 
 @pytest.fixture

@@ -28,8 +28,9 @@ def _bmp(width: int, height: int, bits: int, compression: int, palette: bytes, d
     """A BMP file (BITMAPINFOHEADER) around already-encoded pixel data."""
     offset = 14 + 40 + len(palette)
     header = struct.pack("<2sIHHI", b"BM", offset + len(data), 0, 0, offset)
-    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, bits, compression, len(data), 2835, 2835,
-                       len(palette) // 4, 0)
+    info = struct.pack(
+        "<IiiHHIIiiII", 40, width, height, 1, bits, compression, len(data), 2835, 2835, len(palette) // 4, 0
+    )
     return header + info + palette + data
 
 
@@ -145,7 +146,7 @@ def jpeg_truncated(side: int = SIDE) -> bytes:
     """A 16x16 baseline JPEG whose frame header claims side x side (~630 bytes)."""
     data = _save(Image.new("RGB", (16, 16), (200, 10, 10)), "JPEG", quality=90)
     at = data.index(b"\xff\xc0") + 5  # SOF0: length (2), precision (1), height, width
-    return data[:at] + struct.pack(">HH", side, side) + data[at + 4:]
+    return data[:at] + struct.pack(">HH", side, side) + data[at + 4 :]
 
 
 def jpeg_progressive_scans(side: int = 4000, scans: int = 1000) -> bytes:
@@ -166,7 +167,7 @@ def jpeg_progressive_scans(side: int = 4000, scans: int = 1000) -> bytes:
     # An end-of-block run may overrun the last block of a scan; the decoder just stops there.
     bits = ("0" + "1" * 14) * -(-blocks // 32767)
     bits += "1" * (-len(bits) % 8)
-    payload = bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8)).replace(b"\xff", b"\xff\x00")
+    payload = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits), 8)).replace(b"\xff", b"\xff\x00")
     return b"\xff\xd8" + dqt + sof + dht + dc_scan + (ac_sos + payload) * scans + b"\xff\xd9"
 
 
@@ -203,7 +204,11 @@ CASES = {
     "bmp-rle4-7000": (rle4_bmp, "RLE4 BMP 7000x7000, two pixels per row", 422),
     f"bmp-rle8-{_RLE}": (_at(rle8_bmp, _RLE), f"RLE8 BMP {_RLE}x{_RLE} (at the limit)", 200),
     "png-16bit-grey-7000": (png_16bit_grey, "16-bit greyscale PNG 7000x7000", 422),
-    f"png-16bit-grey-{_PLAIN}": (_at(png_16bit_grey, _PLAIN), f"16-bit greyscale PNG {_PLAIN}x{_PLAIN} (at the limit)", 200),
+    f"png-16bit-grey-{_PLAIN}": (
+        _at(png_16bit_grey, _PLAIN),
+        f"16-bit greyscale PNG {_PLAIN}x{_PLAIN} (at the limit)",
+        200,
+    ),
     f"png-rgb-{_PLAIN}": (_at(png_rgb, _PLAIN), f"RGB PNG {_PLAIN}x{_PLAIN}, one colour (at the limit)", 200),
     "png-rgba-7000": (png_rgba, "RGBA PNG 7000x7000, one colour", 422),
     f"png-rgba-{_ALPHA}": (_at(png_rgba, _ALPHA), f"RGBA PNG {_ALPHA}x{_ALPHA} (at the limit)", 200),
@@ -215,12 +220,20 @@ CASES = {
     "webp-lossy-7000": (webp_lossy, "lossy WebP 7000x7000", 422),
     "webp-animated-4000x3": (webp_animated, "animated lossless WebP 4000x4000, 3 frames", 422),
     "gif-screen-7000": (gif_screen, "GIF, 1x1 frame on a 7000x7000 screen", 422),
-    f"gif-screen-{_PLAIN}": (_at(gif_screen, _PLAIN), f"GIF, 1x1 frame on a {_PLAIN}x{_PLAIN} screen (at the limit)", 200),
+    f"gif-screen-{_PLAIN}": (
+        _at(gif_screen, _PLAIN),
+        f"GIF, 1x1 frame on a {_PLAIN}x{_PLAIN} screen (at the limit)",
+        200,
+    ),
     "gif-frames-7000x64": (gif_frames, "GIF, 64 1x1 frames on a 7000x7000 screen", 422),
     "gif-full-4000": (gif_full, "GIF 4000x4000, one colour", 422),
     "tiff-lzw-7000": (functools.partial(tiff, "tiff_lzw"), "TIFF LZW 7000x7000", 422),
     "tiff-deflate-7000": (functools.partial(tiff, "tiff_adobe_deflate"), "TIFF deflate 7000x7000", 422),
-    f"tiff-deflate-{_PLAIN}": (_at(tiff, _PLAIN, "tiff_adobe_deflate"), f"TIFF deflate {_PLAIN}x{_PLAIN} (at the limit)", 200),
+    f"tiff-deflate-{_PLAIN}": (
+        _at(tiff, _PLAIN, "tiff_adobe_deflate"),
+        f"TIFF deflate {_PLAIN}x{_PLAIN} (at the limit)",
+        200,
+    ),
     "tiff-packbits-2000": (functools.partial(tiff, "packbits", 2000), "TIFF PackBits 2000x2000", 200),
     "tiff-jpeg-2000": (functools.partial(tiff, "jpeg", 2000, "RGB"), "JPEG-in-TIFF 2000x2000", 200),
     "tiff-16bit-7000": (tiff_16bit, "16-bit TIFF 7000x7000, deflate", 422),
@@ -230,7 +243,10 @@ CASES = {
     "tiff-pages-1000x32": (tiff_pages, "TIFF, 32 pages of 1000x1000", 200),
     "jpeg-truncated-7000": (jpeg_truncated, "JPEG declaring 7000x7000, 16x16 of data", 415),
     "jpeg-scans-4000x1000": (jpeg_progressive_scans, "progressive JPEG 4000x4000, 1001 scans", 422),
-    f"jpeg-scans-{_PLAIN}x64": (functools.partial(jpeg_progressive_scans, _PLAIN, 63),
-                                f"progressive JPEG {_PLAIN}x{_PLAIN}, 64 scans (at the limit)", 200),
+    f"jpeg-scans-{_PLAIN}x64": (
+        functools.partial(jpeg_progressive_scans, _PLAIN, 63),
+        f"progressive JPEG {_PLAIN}x{_PLAIN}, 64 scans (at the limit)",
+        200,
+    ),
     "jpeg-progressive-4000": (jpeg_progressive, "progressive JPEG 4000x4000, one colour", 422),
 }

@@ -6,12 +6,11 @@ import io
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import images
 import pytest
+from conftest import LIMITATIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import images
-from conftest import LIMITATIONS
 from openapi_check import assert_documented, assert_matches
 
 
@@ -96,7 +95,7 @@ def test_batch_answers_match_single_answers(client):
     files = [(f"{seed}.png", images.png(seed=seed)) for seed in range(5)]
     batch = upload(client, *files).get_json()["results"]
     singles = [upload(client, file).get_json() for file in files]
-    for together, alone in zip(batch, singles):
+    for together, alone in zip(batch, singles, strict=True):
         assert together["probability_real"] == pytest.approx(alone["probability_real"], abs=1e-5)
 
 
@@ -145,8 +144,9 @@ def test_unusual_but_valid_images_are_classified(client, name):
 
 
 def test_missing_field(client):
-    response = client.post("/api/predict", data={"picture": (io.BytesIO(images.png()), "a.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/predict", data={"picture": (io.BytesIO(images.png()), "a.png")}, content_type="multipart/form-data"
+    )
     assert "field named 'image'" in assert_error(response, 400)["description"]
 
 
@@ -223,8 +223,9 @@ def test_only_listed_plots_are_served(client, name):
 def test_openapi_document_is_served_and_lists_every_route(app, client):
     document = client.get("/api/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
-    routes = {rule.rule.replace("<name>", "{name}") for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api")}
+    routes = {
+        rule.rule.replace("<name>", "{name}") for rule in app.url_map.iter_rules() if rule.rule.startswith("/api")
+    }
     assert routes == set(document["paths"])
 
 
@@ -241,12 +242,14 @@ def test_concurrent_requests_get_the_same_answers(client):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=st.one_of(
-    st.binary(max_size=2048),
-    st.binary(max_size=512).map(lambda tail: images.png(size=(8, 8))[:40] + tail),
-    st.binary(max_size=512).map(lambda tail: images.jpeg(size=(8, 8))[:120] + tail),
-    st.binary(max_size=512).map(lambda tail: b"GIF89a" + tail),
-))
+@given(
+    content=st.one_of(
+        st.binary(max_size=2048),
+        st.binary(max_size=512).map(lambda tail: images.png(size=(8, 8))[:40] + tail),
+        st.binary(max_size=512).map(lambda tail: images.jpeg(size=(8, 8))[:120] + tail),
+        st.binary(max_size=512).map(lambda tail: b"GIF89a" + tail),
+    )
+)
 def test_arbitrary_bytes_never_cause_a_server_error(client, content):
     response = upload(client, ("fuzz.bin", content))
     assert response.status_code in (200, 400, 415, 422)

@@ -24,9 +24,16 @@ CARD = {
 }
 
 
-@pytest.mark.parametrize("width,height,kind", [
-    (32, 32, "thumbnail"), (64, 48, "thumbnail"), (65, 10, "photo"), (4000, 3000, "photo"), (10, 200, "photo"),
-])
+@pytest.mark.parametrize(
+    "width,height,kind",
+    [
+        (32, 32, "thumbnail"),
+        (64, 48, "thumbnail"),
+        (65, 10, "photo"),
+        (4000, 3000, "photo"),
+        (10, 200, "photo"),
+    ],
+)
 def test_the_kind_of_input_follows_the_original_size(width, height, kind):
     assert input_kind(width, height) == kind
 
@@ -45,13 +52,17 @@ def test_calibration_keeps_the_cards_threshold_as_the_boundary(threshold):
     assert calibrated[0] < 0.5 < calibrated[1]
 
 
-@pytest.mark.parametrize("raw,thumbnail_confidence,photo_confidence", [
-    (0.99, 0.99, 0.759),  # sigmoid(logit(0.99) / 4)
-    (0.10, 0.90, 0.634),
-    (0.60, 0.60, 0.525),
-])
+@pytest.mark.parametrize(
+    "raw,thumbnail_confidence,photo_confidence",
+    [
+        (0.99, 0.99, 0.759),  # sigmoid(logit(0.99) / 4)
+        (0.10, 0.90, 0.634),
+        (0.60, 0.60, 0.525),
+    ],
+)
 def test_a_thumbnail_and_a_photo_with_the_same_output_get_their_own_calibration(
-        raw, thumbnail_confidence, photo_confidence):
+    raw, thumbnail_confidence, photo_confidence
+):
     thumbnail = assess(raw, 32, 32, CARD)
     photo = assess(raw, 1920, 1080, CARD)
     assert thumbnail["label"] == photo["label"] == ("REAL" if raw > 0.5 else "FAKE")
@@ -72,9 +83,17 @@ def test_out_of_distribution_is_said_in_words():
     assert answer["out_of_distribution"] and "unlike the pictures" in answer["note"]
 
 
-@pytest.mark.parametrize("width,height,unseen", [
-    (32, 32, False), (16, 16, True), (31, 200, True), (1000, 250, False), (1001, 250, True), (300, 2000, True),
-])
+@pytest.mark.parametrize(
+    "width,height,unseen",
+    [
+        (32, 32, False),
+        (16, 16, True),
+        (31, 200, True),
+        (1000, 250, False),
+        (1001, 250, True),
+        (300, 2000, True),
+    ],
+)
 def test_shapes_no_training_picture_had_get_the_most_cautious_calibration(width, height, unseen):
     answer = assess(0.99, width, height, CARD)
     assert answer["out_of_distribution"] is unseen

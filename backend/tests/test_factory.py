@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import images
 import pytest
 
-import images
 from detector import DEFAULTS, create_app
 from detector.classifier import ModelLoadError
 
@@ -60,8 +60,9 @@ def test_model_with_wrong_contract_is_refused(tmp_path):
 
 
 def test_cors_only_for_configured_origins(classifier):
-    app = create_app({"TESTING": True, "CLASSIFIER": classifier,
-                      "CORS_ORIGINS": "https://good.example, https://also.example"})
+    app = create_app(
+        {"TESTING": True, "CLASSIFIER": classifier, "CORS_ORIGINS": "https://good.example, https://also.example"}
+    )
     client = app.test_client()
     allowed = client.get("/api/health", headers={"Origin": "https://good.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://good.example"
@@ -86,8 +87,7 @@ def built_frontend(tmp_path):
 
 
 def test_serves_the_built_app_at_the_same_url(classifier, built_frontend):
-    client = create_app({"TESTING": True, "CLASSIFIER": classifier,
-                         "FRONTEND_DIST": str(built_frontend)}).test_client()
+    client = create_app({"TESTING": True, "CLASSIFIER": classifier, "FRONTEND_DIST": str(built_frontend)}).test_client()
     index = client.get("/")
     assert index.status_code == 200 and b"root" in index.data
     assert index.headers["Cache-Control"] == "no-cache"

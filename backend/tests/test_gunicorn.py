@@ -16,24 +16,30 @@ import time
 from pathlib import Path
 
 import pytest
-
 from openapi_check import assert_matches
 
 BACKEND = Path(__file__).resolve().parent.parent
 BOUNDARY = "hostile"
-MULTIPART_START = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n"
-                   "Content-Type: image/png\r\n\r\n").encode()
-CHUNKED_POST = (f"POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}"
-                "\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+MULTIPART_START = (
+    f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'
+).encode()
+CHUNKED_POST = (
+    f"POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}"
+    "\r\nTransfer-Encoding: chunked\r\n\r\n"
+).encode()
 
 RAW_REQUESTS = {
     "bad chunk size": (CHUNKED_POST + b"zz\r\nhello\r\n0\r\n\r\n", 400),
-    "chunk without CRLF": (CHUNKED_POST + b"%x\r\n" % len(MULTIPART_START) + MULTIPART_START
-                           + b"XX5\r\nhello\r\n0\r\n\r\n", 400),
+    "chunk without CRLF": (
+        CHUNKED_POST + b"%x\r\n" % len(MULTIPART_START) + MULTIPART_START + b"XX5\r\nhello\r\n0\r\n\r\n",
+        400,
+    ),
     "NUL in a trailer": (CHUNKED_POST + b"5\r\nhello\r\n0\r\nX-Trailer: a\x00b\r\n\r\n", 400),
     "over-long request line": (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: test\r\n\r\n", 414),
-    "too many headers": (b"GET /api/health HTTP/1.1\r\nHost: test\r\n"
-                         + b"".join(b"X-%d: 1\r\n" % i for i in range(120)) + b"\r\n", 431),
+    "too many headers": (
+        b"GET /api/health HTTP/1.1\r\nHost: test\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(120)) + b"\r\n",
+        431,
+    ),
     "over-long header": (b"GET /api/health HTTP/1.1\r\nHost: test\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n", 431),
     "bad method": (b"G\x00T / HTTP/1.1\r\nHost: test\r\n\r\n", 400),
     "bad HTTP version": (b"GET / HTTP/9.9\r\nHost: test\r\n\r\n", 400),
@@ -59,7 +65,7 @@ def exchange(port: int, raw: bytes, timeout: float = 10) -> bytes:
                 answer += chunk
                 if _complete(answer):
                     break
-        except socket.timeout:
+        except TimeoutError:
             pass
     return answer
 
@@ -93,13 +99,20 @@ def server(model_path, tmp_path_factory):
     (root / "dist" / "index.html").write_text("<!doctype html><title>app</title>")
     log = root / "gunicorn.log"
     port = free_port()
-    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
-           "FLASK_MODEL_PATH": str(model_path), "FLASK_FRONTEND_DIST": str(root / "dist"),
-           "FLASK_PERFORMANCE_DIR": str(root), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **os.environ,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "FLASK_MODEL_PATH": str(model_path),
+        "FLASK_FRONTEND_DIST": str(root / "dist"),
+        "FLASK_PERFORMANCE_DIR": str(root),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
     command = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(BACKEND / "gunicorn.conf.py")]
     with log.open("wb") as output:
-        process = subprocess.Popen(command, env=env, cwd=BACKEND.parent, stdout=output, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, env=env, cwd=BACKEND.parent, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:

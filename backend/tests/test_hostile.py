@@ -12,12 +12,13 @@ import io
 import socket
 from pathlib import Path
 
-import numpy as np
-import pytest
-from PIL import Image
-
 import hostile_files
 import images
+import numpy as np
+import pytest
+from openapi_check import assert_matches
+from PIL import Image
+
 from detector.preprocessing import (
     DecodeLimits,
     ImageTooCostlyError,
@@ -26,7 +27,6 @@ from detector.preprocessing import (
     prepare_image,
 )
 from detector.uploads import ClientClosedRequest, RequestBudget, client_disconnected
-from openapi_check import assert_matches
 
 # The targets for one upload of at most 100 KB, as peak memory above the idle process.
 PEAK_BUDGET_MB = 150
@@ -155,9 +155,8 @@ def test_decoding_waits_for_a_slot_until_the_deadline():
     with budget.decoding():
         pass  # a free slot is taken and given back
     slots.acquire()  # another request is decoding
-    with pytest.raises(Exception) as raised:
-        with budget.decoding():
-            pass
+    with pytest.raises(Exception) as raised, budget.decoding():
+        pass
     assert raised.value.code == 503 and "busy" in raised.value.description
 
 
@@ -183,8 +182,12 @@ def test_png_too_short_for_its_size_is_truncated():
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
     rows = b"".join(b"\x00" + bytes(7000) for _ in range(16))  # 16 of 7000 rows, in a complete zlib stream
-    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 7000, 7000, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 7000, 7000, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
     with pytest.raises(TruncatedImageError, match="7000x7000 PNG"):
         prepare_image(data)
 
@@ -239,8 +242,9 @@ def spa_client(classifier, tmp_path):
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "index.html").write_text("<!doctype html><title>app</title>")
-    app = create_app({"TESTING": True, "CLASSIFIER": classifier, "FRONTEND_DIST": str(dist),
-                      "PERFORMANCE_DIR": str(tmp_path)})
+    app = create_app(
+        {"TESTING": True, "CLASSIFIER": classifier, "FRONTEND_DIST": str(dist), "PERFORMANCE_DIR": str(tmp_path)}
+    )
     return app.test_client()
 
 

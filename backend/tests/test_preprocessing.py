@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
+import images
 import numpy as np
 import pytest
 from PIL import Image
 
-import images
 from detector.preprocessing import (
     IMAGE_SIZE,
     ImageTooLargeError,
@@ -142,7 +142,8 @@ def test_one_pixel_image_is_accepted():
 
 def test_webp_and_bmp_are_supported():
     for fmt in ("WEBP", "BMP"):
-        prepared = prepare_image(images.encode(images.solid((0, 0, 0), (50, 50)), fmt, **({"lossless": True} if fmt == "WEBP" else {})))
+        prepared = prepare_image(
+            images.encode(images.solid((0, 0, 0), (50, 50)), fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+        )
         assert prepared.format == fmt
         assert np.all(prepared.pixels == 0)
-

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from images import encode, noise
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -20,16 +21,23 @@ from detector.provenance import credentials as credentials_module
 from detector.provenance import trust as trust_module
 from detector.provenance.metadata import MAX_VALUE_BYTES, PROMPT_EXCERPT_CHARS
 from detector.provenance.vocabulary import (
-    AI_EDITED, AI_GENERATED, CAPTURED, DIGITAL_SOURCE_TYPES, IPTC_PREFIX, explain_failure, source_type,
+    AI_EDITED,
+    AI_GENERATED,
+    CAPTURED,
+    DIGITAL_SOURCE_TYPES,
+    IPTC_PREFIX,
+    explain_failure,
+    source_type,
 )
 from detector.verdict import decide
-from images import encode, noise
 
 C2PA_DIR = Path(__file__).parent / "resources" / "c2pa"
 TRAINED = IPTC_PREFIX + "trainedAlgorithmicMedia"
-A1111 = ("a photo of an astronaut riding a horse on the moon, highly detailed\n"
-         "Negative prompt: blurry, lowres\n"
-         "Steps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1234, Size: 512x512, Model: sd_xl_base_1.0")
+A1111 = (
+    "a photo of an astronaut riding a horse on the moon, highly detailed\n"
+    "Negative prompt: blurry, lowres\n"
+    "Steps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1234, Size: 512x512, Model: sd_xl_base_1.0"
+)
 XMP_TEMPLATE = (
     '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
     '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
@@ -41,9 +49,17 @@ XMP_TEMPLATE = (
 
 def model_says(label="REAL", confidence=0.99):
     """A confident model_assessment, to show that evidence overrides it."""
-    return {"label": label, "confidence": confidence, "input_kind": "thumbnail", "input_kind_description": "",
-            "measured_accuracy": 0.97, "measured_on": "", "unsure": False, "out_of_distribution": False,
-            "note": None}
+    return {
+        "label": label,
+        "confidence": confidence,
+        "input_kind": "thumbnail",
+        "input_kind_description": "",
+        "measured_accuracy": 0.97,
+        "measured_on": "",
+        "unsure": False,
+        "out_of_distribution": False,
+        "note": None,
+    }
 
 
 def xmp(body: str) -> bytes:
@@ -65,6 +81,7 @@ def jpeg_with_segment(marker: int, payload: bytes, image: bytes | None = None) -
 
 # --- signing: a certificate chain made once per test session ------------------------------------
 
+
 @pytest.fixture(scope="session")
 def signing():
     """A root CA, an intermediate and an ES256 claim-signing certificate as C2PA requires them."""
@@ -77,28 +94,47 @@ def signing():
     now = dt.datetime.now(dt.timezone.utc)
 
     def name(common_name, organisation):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-                          x509.NameAttribute(NameOID.COUNTRY_NAME, "US")])
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+            ]
+        )
 
     def certificate(subject, key, issuer, issuer_key, ca, path_length=None):
         builder = (
-            x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
             # C2PA: end-entity keys sign (digitalSignature), CA keys sign certificates.
-            .add_extension(x509.KeyUsage(digital_signature=not ca, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=ca,
-                                         crl_sign=ca, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=not ca,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=ca,
+                    crl_sign=ca,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
         )
         if not ca:
             # An extended key usage C2PA accepts for claim signing (and no "any").
-            builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                                            critical=False)
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+            )
         return builder.sign(issuer_key, hashes.SHA256())
 
     root_key, intermediate_key, signer_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
@@ -106,15 +142,19 @@ def signing():
     root = certificate(root_name, root_key, root_name, root_key, ca=True, path_length=1)
     intermediate_name = name("Detector Test Intermediate CA", "Detector Tests")
     intermediate = certificate(intermediate_name, intermediate_key, root_name, root_key, ca=True, path_length=0)
-    signer = certificate(name("Test Generator Signer", "Example Generator Inc."), signer_key,
-                         intermediate_name, intermediate_key, ca=False)
+    signer = certificate(
+        name("Test Generator Signer", "Example Generator Inc."),
+        signer_key,
+        intermediate_name,
+        intermediate_key,
+        ca=False,
+    )
     pem = serialization.Encoding.PEM
     return {
         "root_pem": root.public_bytes(pem).decode(),
         "signer_pem": signer.public_bytes(pem).decode(),
         "chain_pem": signer.public_bytes(pem) + intermediate.public_bytes(pem),  # leaf first, root left out
-        "key_pem": signer_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                            serialization.NoEncryption()),
+        "key_pem": signer_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
         "context": c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}}),
     }
 
@@ -126,12 +166,24 @@ def sign(signing, image: bytes, mime: str, source_type_url: str = TRAINED) -> by
     manifest = {
         "claim_generator_info": [{"name": "Example Generator", "version": "2.0"}],
         "title": "generated",
-        "assertions": [{"label": "c2pa.actions", "data": {"actions": [
-            {"action": "c2pa.created", "digitalSourceType": source_type_url,
-             "softwareAgent": {"name": "Example Generator"}}]}}],
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": source_type_url,
+                            "softwareAgent": {"name": "Example Generator"},
+                        }
+                    ]
+                },
+            }
+        ],
     }
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, signing["chain_pem"],
-                                                       signing["key_pem"], None))
+    signer = c2pa.Signer.from_info(
+        c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, signing["chain_pem"], signing["key_pem"], None)
+    )
     with c2pa.Builder(manifest, context=signing["context"]) as builder:
         output = io.BytesIO()
         builder.sign(signer, mime, io.BytesIO(image), output)
@@ -142,8 +194,10 @@ def sign(signing, image: bytes, mime: str, source_type_url: str = TRAINED) -> by
 def signed(signing):
     """A generated JPEG and PNG, each signed as AI-generated."""
     picture = noise((64, 48), seed=3)
-    return {"JPEG": sign(signing, encode(picture, "JPEG", quality=92), "image/jpeg"),
-            "PNG": sign(signing, encode(picture, "PNG"), "image/png")}
+    return {
+        "JPEG": sign(signing, encode(picture, "JPEG", quality=92), "image/jpeg"),
+        "PNG": sign(signing, encode(picture, "PNG"), "image/png"),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -154,13 +208,17 @@ def test_root(signing):
 
 # --- C2PA conformance samples -------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, state, code", [
-    ("adobe-20220124-C.jpg", "untrusted", "signingCredential.untrusted"),
-    ("adobe-20220124-E-dat-CA.jpg", "invalid", "assertion.dataHash.mismatch"),
-    ("adobe-20220124-E-sig-CA.jpg", "invalid", "claimSignature.mismatch"),
-    ("adobe-20220124-E-uri-CA.jpg", "invalid", "assertion.hashedURI.mismatch"),
-    ("adobe-20220124-XCA.jpg", "invalid", "assertion.dataHash.mismatch"),
-])
+
+@pytest.mark.parametrize(
+    "name, state, code",
+    [
+        ("adobe-20220124-C.jpg", "untrusted", "signingCredential.untrusted"),
+        ("adobe-20220124-E-dat-CA.jpg", "invalid", "assertion.dataHash.mismatch"),
+        ("adobe-20220124-E-sig-CA.jpg", "invalid", "claimSignature.mismatch"),
+        ("adobe-20220124-E-uri-CA.jpg", "invalid", "assertion.hashedURI.mismatch"),
+        ("adobe-20220124-XCA.jpg", "invalid", "assertion.dataHash.mismatch"),
+    ],
+)
 def test_conformance_samples(name, state, code):
     found = read_provenance((C2PA_DIR / name).read_bytes())["content_credentials"]
     assert found["present"] and found["state"] == state
@@ -194,6 +252,7 @@ def test_photo_without_manifest():
 
 # --- credentials signed by the tests ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["JPEG", "PNG"])
 def test_signed_with_trusted_root_decides_fake(signed, test_root, kind):
     found = read_provenance(signed[kind], test_root)["content_credentials"]
@@ -202,8 +261,9 @@ def test_signed_with_trusted_root_decides_fake(signed, test_root, kind):
     assert found["trust_list"] == "C2PA trust list"
     assert found["signer"] == {"issuer": "Example Generator Inc.", "common_name": "Test Generator Signer"}
     assert found["claim_generator"] == "Example Generator 2.0"
-    assert found["actions"] == [{"action": "c2pa.created", "digital_source_type": TRAINED,
-                                 "meaning": source_type(TRAINED).meaning}]
+    assert found["actions"] == [
+        {"action": "c2pa.created", "digital_source_type": TRAINED, "meaning": source_type(TRAINED).meaning}
+    ]
     for label in ("REAL", "FAKE"):
         verdict = decide(model_says(label), read_provenance(signed[kind], test_root))
         assert (verdict["label"], verdict["basis"], verdict["confidence"]) == ("FAKE", "content_credentials", None)
@@ -249,8 +309,11 @@ def test_reencoded_copy_reads_invalid(signed, test_root):
     assert read_provenance(reencoded, test_root)["content_credentials"]["present"] is False
     # ...and the manifest carried over into the re-encoded picture no longer matches it.
     segments = Image.open(io.BytesIO(signed["JPEG"])).applist
-    manifest = b"".join(bytes([0xFF, 0xEB]) + (len(data) + 2).to_bytes(2, "big") + data
-                        for marker, data in segments if marker == "APP11")
+    manifest = b"".join(
+        bytes([0xFF, 0xEB]) + (len(data) + 2).to_bytes(2, "big") + data
+        for marker, data in segments
+        if marker == "APP11"
+    )
     transplanted = reencoded[:2] + manifest + reencoded[2:]
     found = read_provenance(transplanted, test_root)["content_credentials"]
     assert found["present"] and found["state"] == "invalid" and found["declares"] is None
@@ -267,21 +330,24 @@ def test_tampered_pixels_read_invalid(signed, test_root, kind):
         data[offset] ^= 0x55
     found = read_provenance(bytes(data), test_root)["content_credentials"]
     assert found["state"] == "invalid"
-    assert any(failure["explanation"] == "the picture was changed after it was signed"
-               for failure in found["failures"])
+    assert any(failure["explanation"] == "the picture was changed after it was signed" for failure in found["failures"])
 
 
 def test_truncated_manifest_is_a_finding(signed):
     data = signed["JPEG"]
     start = data.find(b"\xff\xeb")
-    length = int.from_bytes(data[start + 2:start + 4], "big")
-    payload = data[start + 4:start + 2 + length]
+    length = int.from_bytes(data[start + 2 : start + 4], "big")
+    payload = data[start + 4 : start + 2 + length]
     for cut in (payload[:40], payload[: len(payload) // 2], payload[:-1]):
         # A well-formed JPEG whose APP11 segment holds only part of the manifest.
-        broken = data[:start] + b"\xff\xeb" + (len(cut) + 2).to_bytes(2, "big") + cut + data[start + 2 + length:]
+        broken = data[:start] + b"\xff\xeb" + (len(cut) + 2).to_bytes(2, "big") + cut + data[start + 2 + length :]
         found = read_provenance(broken)["content_credentials"]
-        assert (found["present"], found["state"], found["strength"], found["declares"]) == \
-            (True, "invalid", "none", None)
+        assert (found["present"], found["state"], found["strength"], found["declares"]) == (
+            True,
+            "invalid",
+            "none",
+            None,
+        )
         assert "could not be read" in found["summary"]
         assert found["failures"] == [{"code": "general.error", "explanation": "the credentials could not be checked"}]
 
@@ -305,9 +371,15 @@ def test_files_without_a_manifest_never_reach_the_validator(monkeypatch):
         raise AssertionError("c2pa.Reader called for a file without C2PA data")
 
     monkeypatch.setattr(c2pa, "Reader", refuse)
-    for data in (encode(noise(), "JPEG"), encode(noise(), "PNG"), encode(noise(), "WEBP"),
-                 encode(noise(), "GIF"), encode(noise(), "BMP"), encode(noise(), "TIFF"),
-                 (C2PA_DIR / "adobe-20220124-A.jpg").read_bytes()):
+    for data in (
+        encode(noise(), "JPEG"),
+        encode(noise(), "PNG"),
+        encode(noise(), "WEBP"),
+        encode(noise(), "GIF"),
+        encode(noise(), "BMP"),
+        encode(noise(), "TIFF"),
+        (C2PA_DIR / "adobe-20220124-A.jpg").read_bytes(),
+    ):
         assert read_provenance(data)["content_credentials"]["present"] is False
 
 
@@ -330,6 +402,7 @@ def test_shipped_lists_are_packaged():
 
 
 # --- generator settings, XMP and EXIF -----------------------------------------------------------
+
 
 def test_png_parameters_chunk():
     provenance = read_provenance(png_with_text(parameters=A1111))
@@ -362,20 +435,46 @@ def test_png_comfyui_chunks():
     assert found["found_in"] == "PNG text chunks 'prompt' and 'workflow'"
 
 
-@pytest.mark.parametrize("chunks, generator, prompt", [
-    ({"invokeai_metadata": json.dumps({"positive_prompt": "a red fox", "model": {"name": "sdxl"}})},
-     "InvokeAI", "a red fox"),
-    ({"sd-metadata": json.dumps({"image": {"prompt": [{"prompt": "a blue bird", "weight": 1}]}})},
-     "InvokeAI", "a blue bird"),
-    ({"Software": "NovelAI", "Source": "NovelAI Diffusion V4", "Description": "1girl, library",
-      "Comment": json.dumps({"prompt": "1girl, library", "steps": 28})}, "NovelAI", "1girl, library"),
-    ({"parameters": json.dumps({"Prompt": "a castle", "Performance": "Speed", "Version": "Fooocus v2.5"}),
-      "fooocus_scheme": "fooocus"}, "Fooocus", "a castle"),
-    ({"parameters": json.dumps({"sui_image_params": {"prompt": "a robot", "seed": 1}})}, "SwarmUI", "a robot"),
-    ({"prompt": "a cat in a hat", "use_stable_diffusion_model": "sd-v1-4"}, "Easy Diffusion", "a cat in a hat"),
-    ({"parameters": A1111.replace("Model: sd_xl_base_1.0", "Version: f2.0.1v1.10.1")},
-     "Stable Diffusion web UI Forge", None),
-])
+@pytest.mark.parametrize(
+    "chunks, generator, prompt",
+    [
+        (
+            {"invokeai_metadata": json.dumps({"positive_prompt": "a red fox", "model": {"name": "sdxl"}})},
+            "InvokeAI",
+            "a red fox",
+        ),
+        (
+            {"sd-metadata": json.dumps({"image": {"prompt": [{"prompt": "a blue bird", "weight": 1}]}})},
+            "InvokeAI",
+            "a blue bird",
+        ),
+        (
+            {
+                "Software": "NovelAI",
+                "Source": "NovelAI Diffusion V4",
+                "Description": "1girl, library",
+                "Comment": json.dumps({"prompt": "1girl, library", "steps": 28}),
+            },
+            "NovelAI",
+            "1girl, library",
+        ),
+        (
+            {
+                "parameters": json.dumps({"Prompt": "a castle", "Performance": "Speed", "Version": "Fooocus v2.5"}),
+                "fooocus_scheme": "fooocus",
+            },
+            "Fooocus",
+            "a castle",
+        ),
+        ({"parameters": json.dumps({"sui_image_params": {"prompt": "a robot", "seed": 1}})}, "SwarmUI", "a robot"),
+        ({"prompt": "a cat in a hat", "use_stable_diffusion_model": "sd-v1-4"}, "Easy Diffusion", "a cat in a hat"),
+        (
+            {"parameters": A1111.replace("Model: sd_xl_base_1.0", "Version: f2.0.1v1.10.1")},
+            "Stable Diffusion web UI Forge",
+            None,
+        ),
+    ],
+)
 def test_other_generators(chunks, generator, prompt):
     found = read_provenance(png_with_text(**chunks))["generator_metadata"]
     assert (found["generator"], found["declares"], found["strength"]) == (generator, AI_GENERATED, "strong")
@@ -401,17 +500,19 @@ def test_jpeg_with_xmp_digital_source_type():
 
 
 def test_xmp_iptc_ai_fields_and_attribute_form():
-    body = ('<Iptc4xmpExt:AISystemUsed>Example Diffusion</Iptc4xmpExt:AISystemUsed>'
-            '<Iptc4xmpExt:AISystemVersionUsed>3.1</Iptc4xmpExt:AISystemVersionUsed>'
-            '<Iptc4xmpExt:AIPromptInformation>a misty forest</Iptc4xmpExt:AIPromptInformation>'
-            f'<Iptc4xmpExt:DigitalSourceType rdf:resource="{IPTC_PREFIX}compositeWithTrainedAlgorithmicMedia"/>')
+    body = (
+        "<Iptc4xmpExt:AISystemUsed>Example Diffusion</Iptc4xmpExt:AISystemUsed>"
+        "<Iptc4xmpExt:AISystemVersionUsed>3.1</Iptc4xmpExt:AISystemVersionUsed>"
+        "<Iptc4xmpExt:AIPromptInformation>a misty forest</Iptc4xmpExt:AIPromptInformation>"
+        f'<Iptc4xmpExt:DigitalSourceType rdf:resource="{IPTC_PREFIX}compositeWithTrainedAlgorithmicMedia"/>'
+    )
     found = read_provenance(encode(noise(), "JPEG", xmp=xmp(body)))["generator_metadata"]
     assert (found["generator"], found["prompt_excerpt"]) == ("Example Diffusion 3.1", "a misty forest")
     assert found["declares"] == AI_EDITED  # the explicit IPTC code says "edited with AI"
 
 
 def test_xmp_declaring_a_capture_decides_nothing():
-    body = f'<Iptc4xmpExt:DigitalSourceType>{IPTC_PREFIX}digitalCapture</Iptc4xmpExt:DigitalSourceType>'
+    body = f"<Iptc4xmpExt:DigitalSourceType>{IPTC_PREFIX}digitalCapture</Iptc4xmpExt:DigitalSourceType>"
     provenance = read_provenance(encode(noise(), "PNG", pnginfo=_xmp_chunk(xmp(body))))
     found = provenance["generator_metadata"]
     assert (found["present"], found["declares"], found["strength"]) == (True, None, "none")
@@ -428,8 +529,10 @@ def test_known_generator_in_exif_software():
     exif = Image.Exif()
     exif[0x0131] = "Adobe Firefly"
     found = read_provenance(encode(noise(), "JPEG", exif=exif))
-    assert (found["generator_metadata"]["generator"], found["generator_metadata"]["found_in"]) == \
-        ("Adobe Firefly", "EXIF Software")
+    assert (found["generator_metadata"]["generator"], found["generator_metadata"]["found_in"]) == (
+        "Adobe Firefly",
+        "EXIF Software",
+    )
     assert found["camera_metadata"]["present"] is False
 
 
@@ -439,9 +542,15 @@ def test_jpeg_with_camera_exif():
     exif.get_ifd(0x8769)[0x9003] = "2024:06:01 09:30:00"
     provenance = read_provenance(encode(noise(), "JPEG", exif=exif))
     camera = provenance["camera_metadata"]
-    assert camera == {"present": True, "summary": camera["summary"], "strength": "weak",
-                      "make": "NIKON CORPORATION", "model": "NIKON D850", "captured_at": "2024:06:01 09:30:00",
-                      "software": "Ver.1.10"}
+    assert camera == {
+        "present": True,
+        "summary": camera["summary"],
+        "strength": "weak",
+        "make": "NIKON CORPORATION",
+        "model": "NIKON D850",
+        "captured_at": "2024:06:01 09:30:00",
+        "software": "Ver.1.10",
+    }
     assert "weak hint" in camera["summary"] and "NIKON D850" in camera["summary"]
     assert provenance["generator_metadata"]["present"] is False
     assert decide(model_says("FAKE"), provenance)["basis"] == "model"  # EXIF never decides
@@ -450,13 +559,18 @@ def test_jpeg_with_camera_exif():
 def test_plain_files_have_nothing():
     for data in (encode(noise(), "PNG"), encode(noise(), "JPEG"), encode(noise(), "WEBP"), encode(noise(), "GIF")):
         found = read_provenance(data)
-        assert [found[key]["present"] for key in ("content_credentials", "generator_metadata", "camera_metadata")] \
-            == [False, False, False]
-        assert all(found[key]["strength"] == "none"
-                   for key in ("content_credentials", "generator_metadata", "camera_metadata"))
+        assert [found[key]["present"] for key in ("content_credentials", "generator_metadata", "camera_metadata")] == [
+            False,
+            False,
+            False,
+        ]
+        assert all(
+            found[key]["strength"] == "none" for key in ("content_credentials", "generator_metadata", "camera_metadata")
+        )
 
 
 # --- bounds and hostile metadata -----------------------------------------------------------------
+
 
 def test_prompt_excerpt_is_short_and_printable():
     long_prompt = "a \x1b[31mvery\x00 long prompt " * 200
@@ -472,13 +586,16 @@ def test_oversized_chunk_is_named_but_not_parsed():
     assert found["generator"] == "ComfyUI" and found["prompt_excerpt"] is None
 
 
-@pytest.mark.parametrize("packet", [
-    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-    b'<x:xmpmeta xmlns:x="adobe:ns:meta/">&b;</x:xmpmeta>',
-    b"<x:xmpmeta xmlns:x='adobe:ns:meta/'>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</x:xmpmeta>",
-    b"<x:xmpmeta not xml at all",
-    b"\xff\xfe\x00garbage",
-])
+@pytest.mark.parametrize(
+    "packet",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/">&b;</x:xmpmeta>',
+        b"<x:xmpmeta xmlns:x='adobe:ns:meta/'>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</x:xmpmeta>",
+        b"<x:xmpmeta not xml at all",
+        b"\xff\xfe\x00garbage",
+    ],
+)
 def test_hostile_xmp_is_a_finding(packet):
     data = jpeg_with_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + packet)
     found = read_provenance(data)["generator_metadata"]
@@ -492,8 +609,15 @@ def test_oversized_xmp_is_not_parsed(monkeypatch):
     assert found["present"] is False and "too large" in found["summary"]
 
 
-@pytest.mark.parametrize("data", [b"", b"not an image", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20,
-                                  b"\xff\xd8\xff\xe1\xff\xff" + b"Exif\x00\x00" + b"\x00" * 50])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not an image",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 20,
+        b"\xff\xd8\xff\xe1\xff\xff" + b"Exif\x00\x00" + b"\x00" * 50,
+    ],
+)
 def test_unreadable_files_give_findings(data):
     found = read_provenance(data)
     assert set(found) == {"content_credentials", "generator_metadata", "camera_metadata", "note"}
@@ -502,25 +626,54 @@ def test_unreadable_files_give_findings(data):
 
 # --- vocabulary -----------------------------------------------------------------------------------
 
+
 def test_every_iptc_code_has_a_meaning():
-    current = ["digitalCapture", "computationalCapture", "negativeFilm", "positiveFilm", "print", "humanEdits",
-               "compositeWithTrainedAlgorithmicMedia", "algorithmicallyEnhanced", "digitalCreation",
-               "dataDrivenMedia", "trainedAlgorithmicMedia", "algorithmicMedia", "screenCapture",
-               "virtualRecording", "composite", "compositeCapture", "compositeSynthetic"]
+    current = [
+        "digitalCapture",
+        "computationalCapture",
+        "negativeFilm",
+        "positiveFilm",
+        "print",
+        "humanEdits",
+        "compositeWithTrainedAlgorithmicMedia",
+        "algorithmicallyEnhanced",
+        "digitalCreation",
+        "dataDrivenMedia",
+        "trainedAlgorithmicMedia",
+        "algorithmicMedia",
+        "screenCapture",
+        "virtualRecording",
+        "composite",
+        "compositeCapture",
+        "compositeSynthetic",
+    ]
     retired = ["minorHumanEdits", "digitalArt", "softwareImage"]
     for code in current + retired:
         kind = source_type(IPTC_PREFIX + code)
         assert kind is not None and kind.meaning and kind.url == IPTC_PREFIX + code
-    assert {code for code, kind in DIGITAL_SOURCE_TYPES.items() if kind.declares == AI_GENERATED} == \
-        {"trainedAlgorithmicMedia", "trainedAlgorithmicData", "algorithmicMedia"}
-    assert {code for code, kind in DIGITAL_SOURCE_TYPES.items() if kind.declares == AI_EDITED} == \
-        {"compositeWithTrainedAlgorithmicMedia", "compositeSynthetic"}
+    assert {code for code, kind in DIGITAL_SOURCE_TYPES.items() if kind.declares == AI_GENERATED} == {
+        "trainedAlgorithmicMedia",
+        "trainedAlgorithmicData",
+        "algorithmicMedia",
+    }
+    assert {code for code, kind in DIGITAL_SOURCE_TYPES.items() if kind.declares == AI_EDITED} == {
+        "compositeWithTrainedAlgorithmicMedia",
+        "compositeSynthetic",
+    }
     assert source_type("screenCapture").declares is None
     assert source_type("digsrctype:digitalCapture").declares == CAPTURED
 
 
-@pytest.mark.parametrize("value", [TRAINED, TRAINED.replace("http:", "https:"), TRAINED + "/",
-                                   "trainedAlgorithmicMedia", " digsrctype:trainedAlgorithmicMedia "])
+@pytest.mark.parametrize(
+    "value",
+    [
+        TRAINED,
+        TRAINED.replace("http:", "https:"),
+        TRAINED + "/",
+        "trainedAlgorithmicMedia",
+        " digsrctype:trainedAlgorithmicMedia ",
+    ],
+)
 def test_source_type_spellings(value):
     assert source_type(value).declares == AI_GENERATED
 
@@ -531,6 +684,7 @@ def test_unknown_failure_codes_still_get_words():
 
 
 # --- the refresh command --------------------------------------------------------------------------
+
 
 def _script(name: str):
     """A module of scripts/, imported by path (the backend tests may run without scripts/ on sys.path)."""
@@ -555,9 +709,11 @@ def test_refresh_trust_lists_from_a_folder(tmp_path):
     assert record["files"]["interim-anchors.pem"]["repository"] == "contentauth/verify-site"
 
     assert refresh_trust_lists.url_for("interim-anchors.pem").endswith(
-        "/contentauth/verify-site/506f98c31a027a2ebce73bcd9b11573fbd48ca22/static/trust/anchors.pem")
+        "/contentauth/verify-site/506f98c31a027a2ebce73bcd9b11573fbd48ca22/static/trust/anchors.pem"
+    )
     assert refresh_trust_lists.url_for("C2PA-TRUST-LIST.pem", "abc123").endswith(
-        "/c2pa-org/conformance-public/abc123/trust-list/C2PA-TRUST-LIST.pem")
+        "/c2pa-org/conformance-public/abc123/trust-list/C2PA-TRUST-LIST.pem"
+    )
 
     (source / "C2PA-TRUST-LIST.pem").write_text("not a certificate")
     before = (dest / "C2PA-TRUST-LIST.pem").read_bytes()
@@ -583,6 +739,7 @@ def test_metadata_is_read_without_decoding_pixels(monkeypatch):
 
 # --- through the API ------------------------------------------------------------------------------
 
+
 def post(client, *files):
     """POST files (name, bytes) as `image` fields to /api/predict."""
     data = {"image": [(io.BytesIO(content), name) for name, content in files]}
@@ -606,9 +763,12 @@ def test_every_result_carries_evidence_and_a_verdict(client):
 def test_batch_results_carry_evidence(client):
     from openapi_check import assert_matches
 
-    response = post(client, ("generated.png", png_with_text(parameters=A1111)),
-                    ("tampered.jpg", (C2PA_DIR / "adobe-20220124-E-dat-CA.jpg").read_bytes()),
-                    ("broken.jpg", b"not a picture"))
+    response = post(
+        client,
+        ("generated.png", png_with_text(parameters=A1111)),
+        ("tampered.jpg", (C2PA_DIR / "adobe-20220124-E-dat-CA.jpg").read_bytes()),
+        ("broken.jpg", b"not a picture"),
+    )
     body = response.get_json()
     assert_matches(body, "BatchResults")
     generated, tampered, broken = body["results"]
@@ -621,11 +781,19 @@ def test_batch_results_carry_evidence(client):
 
 @pytest.mark.parametrize("trusted", [True, False])
 def test_signed_upload_through_the_api(classifier, tmp_path, signed, test_root, trusted):
-    from detector import create_app
     from openapi_check import assert_matches
 
-    app = create_app({"TESTING": True, "CLASSIFIER": classifier, "FRONTEND_DIST": str(tmp_path / "none"),
-                      "PERFORMANCE_DIR": str(tmp_path), "TRUST_LISTS": test_root if trusted else None})
+    from detector import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "CLASSIFIER": classifier,
+            "FRONTEND_DIST": str(tmp_path / "none"),
+            "PERFORMANCE_DIR": str(tmp_path),
+            "TRUST_LISTS": test_root if trusted else None,
+        }
+    )
     body = post(app.test_client(), ("signed.jpg", signed["JPEG"])).get_json()
     assert_matches(body, "Prediction")
     credentials = body["provenance"]["content_credentials"]
@@ -635,8 +803,9 @@ def test_signed_upload_through_the_api(classifier, tmp_path, signed, test_root, 
 
 
 def test_model_card_states_the_verdict_rule(client):
-    from detector.verdict import VERDICT_RULES
     from openapi_check import assert_matches
+
+    from detector.verdict import VERDICT_RULES
 
     card = client.get("/api/model").get_json()
     assert_matches(card, "ModelCard")
@@ -654,22 +823,47 @@ def _with_metadata(kind: str, payload: bytes) -> bytes:
     """A valid small picture with payload put where metadata lives."""
     if kind.startswith("png"):
         png = encode(noise((16, 16)), "PNG")
-        chunk = {"png-text": b"tEXt", "png-itxt": b"iTXt", "png-ztxt": b"zTXt", "png-c2pa": b"caBX",
-                 "png-exif": b"eXIf"}[kind]
+        chunk = {
+            "png-text": b"tEXt",
+            "png-itxt": b"iTXt",
+            "png-ztxt": b"zTXt",
+            "png-c2pa": b"caBX",
+            "png-exif": b"eXIf",
+        }[kind]
         body = b"parameters\x00" + payload if chunk == b"tEXt" else payload
         return png[:33] + _png_chunk(chunk, body) + png[33:]  # right after IHDR
-    prefix = {"jpeg-exif": (0xE1, b"Exif\x00\x00"), "jpeg-xmp": (0xE1, b"http://ns.adobe.com/xap/1.0/\x00"),
-              "jpeg-c2pa": (0xEB, b"JP\x00\x01\x00\x00\x00\x01" + b"jumb"), "jpeg-comment": (0xFE, b"")}[kind]
+    prefix = {
+        "jpeg-exif": (0xE1, b"Exif\x00\x00"),
+        "jpeg-xmp": (0xE1, b"http://ns.adobe.com/xap/1.0/\x00"),
+        "jpeg-c2pa": (0xEB, b"JP\x00\x01\x00\x00\x00\x01" + b"jumb"),
+        "jpeg-comment": (0xFE, b""),
+    }[kind]
     return jpeg_with_segment(prefix[0], (prefix[1] + payload)[:65000], encode(noise((16, 16)), "JPEG"))
 
 
-KINDS = ["png-text", "png-itxt", "png-ztxt", "png-c2pa", "png-exif", "jpeg-exif", "jpeg-xmp", "jpeg-c2pa",
-         "jpeg-comment"]
+KINDS = [
+    "png-text",
+    "png-itxt",
+    "png-ztxt",
+    "png-c2pa",
+    "png-exif",
+    "jpeg-exif",
+    "jpeg-xmp",
+    "jpeg-c2pa",
+    "jpeg-comment",
+]
 
 
 def test_hostile_metadata_never_causes_a_server_error_examples(client):
-    tails = [b"", b"\x00" * 64, b"\xff" * 64, A1111.encode(), b"{" * 3000, b"<x:xmpmeta>" * 100,
-             (C2PA_DIR / "adobe-20220124-C.jpg").read_bytes()[:4000]]
+    tails = [
+        b"",
+        b"\x00" * 64,
+        b"\xff" * 64,
+        A1111.encode(),
+        b"{" * 3000,
+        b"<x:xmpmeta>" * 100,
+        (C2PA_DIR / "adobe-20220124-C.jpg").read_bytes()[:4000],
+    ]
     for kind in KINDS:
         for tail in tails:
             response = post(client, ("fuzz", _with_metadata(kind, tail)))
@@ -684,8 +878,12 @@ def test_arbitrary_metadata_never_causes_a_server_error(client, kind, payload):
     assert response.status_code in (200, 400, 415, 422)
     assert response.is_json
     if response.status_code == 200:
-        assert set(response.get_json()["provenance"]) == {"content_credentials", "generator_metadata",
-                                                          "camera_metadata", "note"}
+        assert set(response.get_json()["provenance"]) == {
+            "content_credentials",
+            "generator_metadata",
+            "camera_metadata",
+            "note",
+        }
 
 
 def test_one_trust_context_serves_concurrent_threads():

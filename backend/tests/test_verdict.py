@@ -11,26 +11,45 @@ from detector.verdict import VERDICT_RULES, decide
 
 def model(label="REAL", confidence=0.9, unsure=False, ood=False, accuracy=0.8):
     """A model_assessment as calibration.assess returns it."""
-    return {"label": label, "confidence": confidence, "input_kind": "photo", "input_kind_description": "photos",
-            "measured_accuracy": accuracy, "measured_on": "validation photos", "unsure": unsure,
-            "out_of_distribution": ood, "note": None}
+    return {
+        "label": label,
+        "confidence": confidence,
+        "input_kind": "photo",
+        "input_kind_description": "photos",
+        "measured_accuracy": accuracy,
+        "measured_on": "validation photos",
+        "unsure": unsure,
+        "out_of_distribution": ood,
+        "note": None,
+    }
 
 
 def credentials(state, declares):
     """A content_credentials finding in a given state."""
     if state is None:
         return absent()
-    return {**absent(), "present": True, "state": state, "declares": declares,
-            "signer": {"issuer": "Example Generator Inc.", "common_name": "Signer"},
-            "trust_list": "C2PA trust list" if state == "trusted" else None}
+    return {
+        **absent(),
+        "present": True,
+        "state": state,
+        "declares": declares,
+        "signer": {"issuer": "Example Generator Inc.", "common_name": "Signer"},
+        "trust_list": "C2PA trust list" if state == "trusted" else None,
+    }
 
 
 def generator(declares):
     """A generator_metadata finding declaring something, or nothing."""
     if declares is None:
         return no_generator()
-    return {**no_generator(), "present": True, "declares": declares, "strength": "strong",
-            "generator": "ComfyUI", "found_in": "PNG text chunk 'prompt'"}
+    return {
+        **no_generator(),
+        "present": True,
+        "declares": declares,
+        "strength": "strong",
+        "generator": "ComfyUI",
+        "found_in": "PNG text chunk 'prompt'",
+    }
 
 
 def camera(present):
@@ -41,8 +60,12 @@ def camera(present):
 
 
 def provenance(state=None, declares=None, generated=None, has_camera=False):
-    return {"content_credentials": credentials(state, declares), "generator_metadata": generator(generated),
-            "camera_metadata": camera(has_camera), "note": "."}
+    return {
+        "content_credentials": credentials(state, declares),
+        "generator_metadata": generator(generated),
+        "camera_metadata": camera(has_camera),
+        "note": ".",
+    }
 
 
 # (credentials state, credentials declare, generator metadata declares, camera EXIF, model label) ->

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from synthetic_data import write_dataset, write_modern
 
 
@@ -23,10 +22,21 @@ def trained(tiny_dataset, tmp_path_factory):
     import train
 
     out = tmp_path_factory.mktemp("trained")
-    status = train.main([
-        "--data-dir", str(tiny_dataset), "--epochs", "1", "--batch-size", "16",
-        "--out", str(out / "model" / "classifier.h5"), "--run-dir", str(out / "run"),
-        "--history-out", str(out / "performance" / "history.csv"),
-    ])
+    status = train.main(
+        [
+            "--data-dir",
+            str(tiny_dataset),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--out",
+            str(out / "model" / "classifier.h5"),
+            "--run-dir",
+            str(out / "run"),
+            "--history-out",
+            str(out / "performance" / "history.csv"),
+        ]
+    )
     assert status == 0
     return out

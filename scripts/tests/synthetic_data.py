@@ -59,10 +59,19 @@ def write_modern(root: Path, per_class: int = MODERN_PER_CLASS, seed: int = 1) -
                 size = (int(rng.integers(80, 200)), int(rng.integers(80, 200)))
                 name = f"{label}/{source}__{i}.jpg"
                 (root / name).write_bytes(synthetic_image(label, rng, size))
-                rows.append({"file": name, "label": label, "source": source,
-                             "generator": "none" if label == "REAL" else f"gen-{source}",
-                             "orig_width": size[0] * 4, "orig_height": size[1] * 4, "orig_format": "JPEG",
-                             "sha1_original": "", "split": split})
+                rows.append(
+                    {
+                        "file": name,
+                        "label": label,
+                        "source": source,
+                        "generator": "none" if label == "REAL" else f"gen-{source}",
+                        "orig_width": size[0] * 4,
+                        "orig_height": size[1] * 4,
+                        "orig_format": "JPEG",
+                        "sha1_original": "",
+                        "split": split,
+                    }
+                )
     with gzip.open(root / "manifest.csv.gz", "wt", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -72,5 +81,6 @@ def write_modern(root: Path, per_class: int = MODERN_PER_CLASS, seed: int = 1) -
 
 def run_script(name: str, *args: str, timeout: int = 240) -> subprocess.CompletedProcess:
     """Run scripts/<name>.py as a user would, capturing its output."""
-    return subprocess.run([sys.executable, str(SCRIPTS / f"{name}.py"), *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / f"{name}.py"), *args], capture_output=True, text=True, timeout=timeout
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from synthetic_data import run_script, write_dataset
 
 
@@ -18,15 +17,33 @@ def assert_clean_failure(result, *words):
 
 
 def test_missing_data_dir(tmp_path):
-    result = run_script("train", "--data-dir", str(tmp_path / "nowhere"), "--epochs", "1",
-                        "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "m.h5"))
+    result = run_script(
+        "train",
+        "--data-dir",
+        str(tmp_path / "nowhere"),
+        "--epochs",
+        "1",
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--out",
+        str(tmp_path / "m.h5"),
+    )
     assert_clean_failure(result, "does not exist", "scripts/dataset.py")
 
 
 def test_wrong_layout(tmp_path):
     (tmp_path / "data" / "images").mkdir(parents=True)
-    result = run_script("train", "--data-dir", str(tmp_path / "data"), "--epochs", "1",
-                        "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "m.h5"))
+    result = run_script(
+        "train",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--epochs",
+        "1",
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--out",
+        str(tmp_path / "m.h5"),
+    )
     assert_clean_failure(result, "train", "Kaggle layout")
 
 
@@ -34,8 +51,11 @@ def test_wrong_layout(tmp_path):
 def test_unreadable_model_file(script, tiny_dataset, tmp_path):
     broken = tmp_path / "classifier.h5"
     broken.write_bytes(b"\x89HDF\r\n\x1a\n but truncated")
-    args = {"evaluate": ["--data", str(tiny_dataset)], "predict": [str(broken)],
-            "export_tflite": ["--check-data", str(tiny_dataset)]}[script]
+    args = {
+        "evaluate": ["--data", str(tiny_dataset)],
+        "predict": [str(broken)],
+        "export_tflite": ["--check-data", str(tiny_dataset)],
+    }[script]
     result = run_script(script, *args, "--model", str(broken))
     assert_clean_failure(result, "cannot load model")
 
@@ -46,8 +66,17 @@ def test_corrupt_files_in_the_data_are_skipped_and_counted(tmp_path, trained):
     (data / "test" / "FAKE" / "notes.png").write_text("not an image")
     model_dir = tmp_path / "model"
     shutil.copytree(trained / "model", model_dir)
-    result = run_script("evaluate", "--data", str(data), "--model", str(model_dir / "classifier.h5"),
-                        "--out", str(tmp_path / "p"), "--jpeg-qualities", "--no-card")
+    result = run_script(
+        "evaluate",
+        "--data",
+        str(data),
+        "--model",
+        str(model_dir / "classifier.h5"),
+        "--out",
+        str(tmp_path / "p"),
+        "--jpeg-qualities",
+        "--no-card",
+    )
     assert result.returncode == 0, result.stderr
     assert "skipped 2 unreadable file(s)" in result.stderr
     assert "12 images" in result.stdout
@@ -57,6 +86,14 @@ def test_empty_class_folder_is_refused(tmp_path, trained):
     data = write_dataset(tmp_path / "data", per_class=4)
     for image in (data / "test" / "FAKE").iterdir():
         image.unlink()
-    result = run_script("evaluate", "--data", str(data), "--model", str(trained / "model" / "classifier.h5"),
-                        "--out", str(tmp_path / "p"), "--no-card")
+    result = run_script(
+        "evaluate",
+        "--data",
+        str(data),
+        "--model",
+        str(trained / "model" / "classifier.h5"),
+        "--out",
+        str(tmp_path / "p"),
+        "--no-card",
+    )
     assert_clean_failure(result, "FAKE holds no images")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-
-import dataset
 from common import UserError
 from synthetic_data import write_dataset
+
+import dataset
 
 
 @pytest.fixture

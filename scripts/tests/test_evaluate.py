@@ -6,15 +6,14 @@ import json
 import shutil
 import zipfile
 
-import numpy as np
-import pytest
-from PIL import Image
-
 import evaluate
 import export_tflite
+import numpy as np
 import predict
-from synthetic_data import run_script
+import pytest
 from metrics import classification_report, expected_calibration_error
+from PIL import Image
+from synthetic_data import run_script
 
 
 @pytest.fixture
@@ -27,9 +26,24 @@ def model_copy(trained, tmp_path):
 
 def test_writes_metrics_and_every_plot(tiny_dataset, trained, model_copy, tmp_path):
     out = tmp_path / "performance"
-    assert evaluate.main(["--data", str(tiny_dataset), "--model", str(model_copy), "--out", str(out),
-                          "--history", str(trained / "performance" / "history.csv"),
-                          "--jpeg-qualities", "90", "40"]) == 0
+    assert (
+        evaluate.main(
+            [
+                "--data",
+                str(tiny_dataset),
+                "--model",
+                str(model_copy),
+                "--out",
+                str(out),
+                "--history",
+                str(trained / "performance" / "history.csv"),
+                "--jpeg-qualities",
+                "90",
+                "40",
+            ]
+        )
+        == 0
+    )
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test_images"] == 48
     assert 0 <= metrics["accuracy"] <= 1 and 0 <= metrics["roc_auc"] <= 1 and 0 <= metrics["ece"] <= 1
@@ -50,8 +64,12 @@ def test_reads_the_test_split_from_a_zip(tiny_dataset, model_copy, tmp_path):
         for path in sorted((tiny_dataset / "test").rglob("*.jpg")):
             zf.write(path, path.relative_to(tiny_dataset))
     out = tmp_path / "performance"
-    assert evaluate.main(["--data", str(archive), "--model", str(model_copy), "--out", str(out),
-                          "--jpeg-qualities", "--no-card"]) == 0
+    assert (
+        evaluate.main(
+            ["--data", str(archive), "--model", str(model_copy), "--out", str(out), "--jpeg-qualities", "--no-card"]
+        )
+        == 0
+    )
     assert json.loads((out / "metrics.json").read_text())["test_images"] == 48
 
 

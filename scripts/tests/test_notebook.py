@@ -5,11 +5,9 @@ from __future__ import annotations
 import importlib
 import re
 import shlex
-from pathlib import Path
 
 import nbformat
 import pytest
-
 from common import ROOT
 
 NOTEBOOK = ROOT / "scripts" / "train_colab.ipynb"

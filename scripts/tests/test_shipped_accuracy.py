@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from common import DEFAULT_MODEL_PATH, load_split
 from metrics import accuracy
 
@@ -22,16 +21,19 @@ MODERN_ZIP = os.environ.get("MODERN_ZIP", "")
 TARGET_ACCURACY = 0.975
 
 
-@pytest.mark.skipif(not Path(TEST_ZIP).is_file(),
-                    reason="CIFAKE_TEST_ZIP does not name cifake-test.zip: shipped-model accuracy not checked")
+@pytest.mark.skipif(
+    not Path(TEST_ZIP).is_file(),
+    reason="CIFAKE_TEST_ZIP does not name cifake-test.zip: shipped-model accuracy not checked",
+)
 def test_shipped_model_accuracy_on_the_full_test_split():
     from detector.classifier import Classifier
 
     classifier = Classifier.load(DEFAULT_MODEL_PATH)
     data = load_split(Path(TEST_ZIP), "test", show_progress=False)
     assert len(data.labels) >= 19_900 and not data.skipped
-    probabilities = np.concatenate([classifier.predict(data.pixels[i:i + 1024])
-                                    for i in range(0, len(data.pixels), 1024)])
+    probabilities = np.concatenate(
+        [classifier.predict(data.pixels[i : i + 1024]) for i in range(0, len(data.pixels), 1024)]
+    )
     measured = accuracy(probabilities, data.labels)
     # The accuracy the model card and README report is what the shipped file really does.
     card = json.loads(DEFAULT_MODEL_PATH.with_name("model_card.json").read_text())
@@ -39,13 +41,15 @@ def test_shipped_model_accuracy_on_the_full_test_split():
     assert measured >= TARGET_ACCURACY
 
 
-@pytest.mark.skipif(not Path(MODERN_ZIP).is_file(),
-                    reason="MODERN_ZIP does not name modern-images.zip: modern val figures not checked")
+@pytest.mark.skipif(
+    not Path(MODERN_ZIP).is_file(), reason="MODERN_ZIP does not name modern-images.zip: modern val figures not checked"
+)
 def test_shipped_model_reproduces_its_modern_val_figures():
-    from detector.calibration import calibrated_probability_real
-    from detector.classifier import Classifier
     from metrics import classification_report
     from modern import load_modern, whole_pictures
+
+    from detector.calibration import calibrated_probability_real
+    from detector.classifier import Classifier
 
     classifier = Classifier.load(DEFAULT_MODEL_PATH)
     data = load_modern(Path(MODERN_ZIP).parent, "val", show_progress=False)
@@ -58,8 +62,9 @@ def test_shipped_model_reproduces_its_modern_val_figures():
     assert measured["roc_auc"] == pytest.approx(stated["raw"]["roc_auc"], abs=2e-3)
     # What the product shows on photos: the card's photo temperature, and the figures it quotes.
     temperature = card["calibration"]["kinds"]["photo"]["temperature"]
-    shown = classification_report(calibrated_probability_real(raw, temperature, classifier.threshold),
-                                  data.labels, classifier.threshold)
+    shown = classification_report(
+        calibrated_probability_real(raw, temperature, classifier.threshold), data.labels, classifier.threshold
+    )
     assert shown["ece"] == pytest.approx(stated["calibrated"]["ece"], abs=2e-3)
     assert shown["confidently_wrong"] == pytest.approx(stated["calibrated"]["confidently_wrong"], abs=2e-3)
     assert card["calibration"]["kinds"]["photo"]["measured_accuracy"] == stated["raw"]["accuracy"]

@@ -9,8 +9,8 @@ import json
 import keras
 import numpy as np
 import pytest
-
 import train
+
 from detector.classifier import Classifier
 
 
@@ -91,9 +91,20 @@ def test_rerun_resumes_after_an_interruption(tiny_dataset, tmp_path, monkeypatch
     def interrupted_fit(self, *args, callbacks=(), **kwargs):
         return original_fit(self, *args, callbacks=[*callbacks, InterruptAfterFirstEpoch()], **kwargs)
 
-    argv = ["--data-dir", str(tiny_dataset), "--batch-size", "16", "--epochs", "2",
-            "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "classifier.h5"),
-            "--history-out", str(tmp_path / "history.csv")]
+    argv = [
+        "--data-dir",
+        str(tiny_dataset),
+        "--batch-size",
+        "16",
+        "--epochs",
+        "2",
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--out",
+        str(tmp_path / "classifier.h5"),
+        "--history-out",
+        str(tmp_path / "history.csv"),
+    ]
     monkeypatch.setattr(keras.Model, "fit", interrupted_fit)
     with pytest.raises(KeyboardInterrupt):
         train.main(argv)
@@ -129,8 +140,17 @@ def test_temperature_scaling_recovers_a_known_temperature():
 
 def test_calibrate_only_reuses_the_best_checkpoint(tiny_dataset, trained, tmp_path):
     out = tmp_path / "classifier.h5"
-    argv = ["--data-dir", str(tiny_dataset), "--run-dir", str(trained / "run"), "--out", str(out),
-            "--history-out", str(tmp_path / "history.csv"), "--calibrate-only"]
+    argv = [
+        "--data-dir",
+        str(tiny_dataset),
+        "--run-dir",
+        str(trained / "run"),
+        "--out",
+        str(out),
+        "--history-out",
+        str(tmp_path / "history.csv"),
+        "--calibrate-only",
+    ]
     assert train.main(argv) == 0
     assert Classifier.load(out).model.output_shape == (None, 1)
     card = json.loads(out.with_name("model_card.json").read_text())
@@ -139,16 +159,40 @@ def test_calibrate_only_reuses_the_best_checkpoint(tiny_dataset, trained, tmp_pa
 
 def test_calibrate_only_needs_a_checkpoint(tiny_dataset, tmp_path):
     with pytest.raises(train.UserError, match="train first"):
-        train.main(["--data-dir", str(tiny_dataset), "--run-dir", str(tmp_path / "empty"),
-                    "--out", str(tmp_path / "m.h5"), "--calibrate-only"])
+        train.main(
+            [
+                "--data-dir",
+                str(tiny_dataset),
+                "--run-dir",
+                str(tmp_path / "empty"),
+                "--out",
+                str(tmp_path / "m.h5"),
+                "--calibrate-only",
+            ]
+        )
 
 
 def test_a_retrain_writes_a_fresh_card(tiny_dataset, trained, tmp_path):
     stale = {"metrics": {"accuracy": 0.99}, "plots": [{"file": "old.png"}], "name": "previous"}
     out = tmp_path / "classifier.h5"
     out.with_name("model_card.json").write_text(json.dumps(stale))
-    assert train.main(["--data-dir", str(tiny_dataset), "--run-dir", str(trained / "run"), "--out", str(out),
-                       "--history-out", str(tmp_path / "history.csv"), "--calibrate-only", "--no-modern"]) == 0
+    assert (
+        train.main(
+            [
+                "--data-dir",
+                str(tiny_dataset),
+                "--run-dir",
+                str(trained / "run"),
+                "--out",
+                str(out),
+                "--history-out",
+                str(tmp_path / "history.csv"),
+                "--calibrate-only",
+                "--no-modern",
+            ]
+        )
+        == 0
+    )
     card = json.loads(out.with_name("model_card.json").read_text())
     assert "metrics" not in card and "plots" not in card and card["name"] != "previous"
     assert set(card["calibration"]["kinds"]) == {"thumbnail"} and card["training"]["modern_train_images"] is None
@@ -174,7 +218,7 @@ def test_random_crops_stay_inside_the_picture_and_keep_half_its_area_or_more():
         assert 0.5 * 0.9 <= height * width / (120 * 200) <= 1.0
         # A crop is a window of the picture: its first pixel sits where the window starts.
         top, left = divmod(int(crop[0, 0, 0]) // 3, 200)
-        np.testing.assert_array_equal(crop, image[top:top + height, left:left + width])
+        np.testing.assert_array_equal(crop, image[top : top + height, left : left + width])
 
 
 def test_each_source_and_class_weighs_the_same_and_confounded_sources_half():
@@ -182,8 +226,10 @@ def test_each_source_and_class_weighs_the_same_and_confounded_sources_half():
     labels = np.array([1] * 60 + [1] * 40 + [0] * 40 + [0] * 40)
     weights = train.source_weights(sources, labels)
     assert weights.mean() == pytest.approx(1.0)
-    totals = {group: weights[(sources == s) & (labels == y)].sum()
-              for group, (s, y) in {"a1": ("a", 1), "b1": ("b", 1), "b0": ("b", 0), "v0": ("visionprobe", 0)}.items()}
+    totals = {
+        group: weights[(sources == s) & (labels == y)].sum()
+        for group, (s, y) in {"a1": ("a", 1), "b1": ("b", 1), "b0": ("b", 0), "v0": ("visionprobe", 0)}.items()
+    }
     assert totals["a1"] == pytest.approx(totals["b1"]) == pytest.approx(totals["b0"])
     assert totals["v0"] == pytest.approx(totals["a1"] / 2)
     # A tiny group counts as MIN_GROUP_SIZE pictures: four pictures cannot outweigh a full group.

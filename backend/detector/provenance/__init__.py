@@ -17,8 +17,10 @@ from .credentials import read_credentials
 from .metadata import no_camera, no_generator, read_metadata
 from .trust import INTERIM, OFFICIAL, TrustLists, context_for, shipped_lists
 
-NOTE = ("Missing metadata proves nothing: most platforms and screenshots remove it, "
-        "so its absence says nothing about whether a picture is real.")
+NOTE = (
+    "Missing metadata proves nothing: most platforms and screenshots remove it, "
+    "so its absence says nothing about whether a picture is real."
+)
 # Formats whose metadata is read; the same set the model's preprocessing accepts.
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
 
@@ -47,8 +49,12 @@ def read_provenance(data: bytes, trust: TrustLists | None = None) -> dict:
             camera = no_camera("The file's metadata could not be read.")
         finally:
             image.close()
-    return {"content_credentials": credentials, "generator_metadata": generator, "camera_metadata": camera,
-            "note": NOTE}
+    return {
+        "content_credentials": credentials,
+        "generator_metadata": generator,
+        "camera_metadata": camera,
+        "note": NOTE,
+    }
 
 
 def warm_up(trust: TrustLists | None = None) -> None:

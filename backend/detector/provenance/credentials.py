@@ -20,26 +20,44 @@ MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_ACTIONS = 20
 MAX_FAILURES = 10
 
-MIME_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
-              "TIFF": "image/tiff", "GIF": "image/gif"}
+MIME_TYPES = {
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "TIFF": "image/tiff",
+    "GIF": "image/gif",
+}
 _DECLARATION_ORDER = (AI_GENERATED, AI_EDITED, CAPTURED)
 
 
 def absent(summary: str = "This file carries no Content Credentials (C2PA).") -> dict:
     """The finding for a file without credentials."""
     return {
-        "present": False, "state": None, "summary": summary, "strength": "none", "declares": None,
-        "signer": None, "trust_list": None, "claim_generator": None, "signed_at": None,
-        "actions": [], "failures": [],
+        "present": False,
+        "state": None,
+        "summary": summary,
+        "strength": "none",
+        "declares": None,
+        "signer": None,
+        "trust_list": None,
+        "claim_generator": None,
+        "signed_at": None,
+        "actions": [],
+        "failures": [],
     }
 
 
 def unreadable(reason: str) -> dict:
     """The finding for credentials that are there but cannot be checked: they decide nothing."""
-    finding = absent(f"The file carries Content Credentials that could not be read ({reason}); "
-                     "they prove nothing either way.")
-    finding.update(present=True, state="invalid",
-                   failures=[{"code": "general.error", "explanation": explain_failure("general.error")}])
+    finding = absent(
+        f"The file carries Content Credentials that could not be read ({reason}); they prove nothing either way."
+    )
+    finding.update(
+        present=True,
+        state="invalid",
+        failures=[{"code": "general.error", "explanation": explain_failure("general.error")}],
+    )
     return finding
 
 
@@ -66,10 +84,10 @@ def _chunk_bytes(data: bytes, offset: int, wanted: bytes, big_endian: bool, end:
     total, position, size = 0, offset, len(data)
     while position + 8 <= size:
         if big_endian:
-            length, kind = int.from_bytes(data[position:position + 4], "big"), data[position + 4:position + 8]
+            length, kind = int.from_bytes(data[position : position + 4], "big"), data[position + 4 : position + 8]
             step = 12 + length  # length, type, data, CRC
         else:
-            kind, length = data[position:position + 4], int.from_bytes(data[position + 4:position + 8], "little")
+            kind, length = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
             step = 8 + length + (length & 1)  # RIFF chunks are padded to even sizes
         if kind == wanted:
             total += length
@@ -118,9 +136,14 @@ def describe(store: dict) -> dict:
     if declares is None:
         # A picture assembled from AI-generated ingredients is AI-edited even when
         # the last editor declared nothing itself.
-        ingredient_claims = {_strongest(_declared(a) for a in _actions(manifests.get(i.get("active_manifest"))
-                                                                       or manifests.get(i.get("manifest")) or {}))
-                             for i in active.get("ingredients") or [] if isinstance(i, dict)}
+        ingredient_claims = {
+            _strongest(
+                _declared(a)
+                for a in _actions(manifests.get(i.get("active_manifest")) or manifests.get(i.get("manifest")) or {})
+            )
+            for i in active.get("ingredients") or []
+            if isinstance(i, dict)
+        }
         if ingredient_claims & {AI_GENERATED, AI_EDITED}:
             declares = AI_EDITED
 
@@ -220,13 +243,19 @@ def _summary(finding: dict, declares: str | None) -> str:
     signer = finding["signer"] or {}
     who = signer.get("issuer") or signer.get("common_name") or "an unnamed signer"
     if finding["state"] == "trusted":
-        return (f"Content Credentials signed by {who} (on the {finding['trust_list'] or 'trust list'}) "
-                f"are valid and {_SAYS[declares]}.")
+        return (
+            f"Content Credentials signed by {who} (on the {finding['trust_list'] or 'trust list'}) "
+            f"are valid and {_SAYS[declares]}."
+        )
     if finding["state"] == "untrusted":
-        return (f"Content Credentials signed by {who} are intact but the signer's certificate is on no known "
-                f"trust list, so who made them is not verified; they {_SAYS[declares]}.")
+        return (
+            f"Content Credentials signed by {who} are intact but the signer's certificate is on no known "
+            f"trust list, so who made them is not verified; they {_SAYS[declares]}."
+        )
     # "untrusted" accompanies most failures; the other failure is the news.
     reasons = [f["explanation"] for f in finding["failures"] if f["code"] != "signingCredential.untrusted"]
     reason = reasons[0] if reasons else "they failed validation"
-    return (f"The file carries Content Credentials that do not check out ({excerpt(reason, 160)}); "
-            "they prove nothing either way.")
+    return (
+        f"The file carries Content Credentials that do not check out ({excerpt(reason, 160)}); "
+        "they prove nothing either way."
+    )

@@ -47,8 +47,9 @@ KNOWN_GENERATORS = [
     (r"nightcafe", "NightCafe"),
     (r"flux\.1|black forest labs", "FLUX (Black Forest Labs)"),
 ]
-_GENERATOR_PATTERNS = [(re.compile(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", re.I), name)
-                       for pattern, name in KNOWN_GENERATORS]
+_GENERATOR_PATTERNS = [
+    (re.compile(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", re.I), name) for pattern, name in KNOWN_GENERATORS
+]
 # AUTOMATIC1111-style parameters: "prompt\nNegative prompt: ...\nSteps: 20, Sampler: ..., Seed: ..."
 _A1111_SETTINGS = re.compile(r"(?:^|\n)\s*Steps: \d+,.*(?:Sampler|Seed): ", re.S)
 _EXIF_CHARSETS = {b"ASCII\x00\x00\x00": "ascii", b"UNICODE\x00": "utf-16", b"JIS\x00\x00\x00\x00\x00": "shift_jis"}
@@ -66,19 +67,34 @@ def known_generator(text: object) -> str | None:
     """The generator a Software/CreatorTool value names, if it is one this module knows."""
     if not isinstance(text, str):
         return None
-    return next((name for pattern, name in _GENERATOR_PATTERNS if pattern.search(text[:NAME_CHARS * 4])), None)
+    return next((name for pattern, name in _GENERATOR_PATTERNS if pattern.search(text[: NAME_CHARS * 4])), None)
 
 
 def no_generator(summary: str = "No generator settings or AI labels in the file's metadata.") -> dict:
     """The generator finding when nothing was found."""
-    return {"present": False, "summary": summary, "strength": "none", "declares": None, "generator": None,
-            "found_in": None, "prompt_excerpt": None, "digital_source_type": None}
+    return {
+        "present": False,
+        "summary": summary,
+        "strength": "none",
+        "declares": None,
+        "generator": None,
+        "found_in": None,
+        "prompt_excerpt": None,
+        "digital_source_type": None,
+    }
 
 
 def no_camera(summary: str = "No camera details (EXIF) in the file.") -> dict:
     """The camera finding when nothing was found."""
-    return {"present": False, "summary": summary, "strength": "none", "make": None, "model": None,
-            "captured_at": None, "software": None}
+    return {
+        "present": False,
+        "summary": summary,
+        "strength": "none",
+        "make": None,
+        "model": None,
+        "captured_at": None,
+        "software": None,
+    }
 
 
 def read_metadata(image: Image.Image) -> tuple[dict, dict]:
@@ -106,8 +122,11 @@ def _found(generator: str, found_in: str, prompt: object = None) -> _Found:
 
 def _text_chunks(info: dict) -> _Found | None:
     """Generator settings in PNG text chunks (Pillow's `info`), by the tool that wrote them."""
-    text = {key: value for key, value in info.items()
-            if isinstance(key, str) and isinstance(value, str) and len(value) <= MAX_VALUE_BYTES}
+    text = {
+        key: value
+        for key, value in info.items()
+        if isinstance(key, str) and isinstance(value, str) and len(value) <= MAX_VALUE_BYTES
+    }
     big = {key for key, value in info.items() if isinstance(value, str) and len(value) > MAX_VALUE_BYTES}
 
     if "parameters" in text or "parameters" in big:
@@ -126,15 +145,19 @@ def _text_chunks(info: dict) -> _Found | None:
     software = text.get("Software", "")
     if "NovelAI" in software or str(text.get("Source", "")).startswith("NovelAI"):
         comment = _json(text.get("Comment"))
-        return _found("NovelAI", "PNG text chunks 'Software' and 'Comment'",
-                      text.get("Description") or comment.get("prompt"))
+        return _found(
+            "NovelAI", "PNG text chunks 'Software' and 'Comment'", text.get("Description") or comment.get("prompt")
+        )
     if "prompt" in text or "workflow" in text or {"prompt", "workflow"} & big:
         if "use_stable_diffusion_model" in text:
             return _found("Easy Diffusion", "PNG text chunk 'prompt'", text.get("prompt"))
         graph = _json(text.get("prompt"))
         if graph or "workflow" in text or {"prompt", "workflow"} & big:
-            return _found("ComfyUI", "PNG text chunks 'prompt' and 'workflow'" if "workflow" in text
-                          else "PNG text chunk 'prompt'", _comfy_prompt(graph))
+            return _found(
+                "ComfyUI",
+                "PNG text chunks 'prompt' and 'workflow'" if "workflow" in text else "PNG text chunk 'prompt'",
+                _comfy_prompt(graph),
+            )
     if known_generator(software):
         return _found(known_generator(software), "PNG text chunk 'Software'", text.get("Description"))
     return None
@@ -149,8 +172,11 @@ def _parameters(value: str | None) -> _Found:
     if isinstance(data.get("sui_image_params"), dict):
         return _found("SwarmUI", where, data["sui_image_params"].get("prompt"))
     if data:
-        return _found("Fooocus" if "Fooocus" in value[:4096] or "Performance" in data else "an image generator",
-                      where, data.get("Prompt") or data.get("prompt"))
+        return _found(
+            "Fooocus" if "Fooocus" in value[:4096] or "Performance" in data else "an image generator",
+            where,
+            data.get("Prompt") or data.get("prompt"),
+        )
     generator = "Stable Diffusion web UI (AUTOMATIC1111)"
     version = re.search(r"Version: ([^,\n]+)", value)
     if "Fooocus" in value:
@@ -227,6 +253,7 @@ def _software(exif: Image.Exif | None, xmp: dict) -> _Found | None:
 
 # --- XMP ----------------------------------------------------------------------------------------
 
+
 def _xmp(image: Image.Image) -> tuple[dict, str | None]:
     """The XMP packet as Pillow's nested dict, if present, small enough and well formed."""
     raw = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
@@ -284,8 +311,7 @@ def _xmp_generator(xmp: dict) -> _Found | None:
     if system or prompt:
         version = next(iter(_xmp_values(xmp, "AISystemVersionUsed")), None)
         name = f"{system} {version}" if system and version else system or "an AI system"
-        return _found(name, "XMP Iptc4xmpExt:AISystemUsed" if system else "XMP Iptc4xmpExt:AIPromptInformation",
-                      prompt)
+        return _found(name, "XMP Iptc4xmpExt:AISystemUsed" if system else "XMP Iptc4xmpExt:AIPromptInformation", prompt)
     return None
 
 
@@ -309,8 +335,10 @@ def _generator_finding(generator: _Found | None, declared, xmp: dict) -> dict:
     elif declares:
         summary = f"The file's XMP metadata declares its origin as {declared.meaning}."
     else:
-        summary = (f"The file's XMP metadata declares its origin as {declared.meaning}; "
-                   "this is not verified and does not settle whether it is AI-generated.")
+        summary = (
+            f"The file's XMP metadata declares its origin as {declared.meaning}; "
+            "this is not verified and does not settle whether it is AI-generated."
+        )
     return {
         "present": True,
         "summary": summary,
@@ -335,6 +363,7 @@ def _json(value: object) -> dict:
 
 
 # --- camera -------------------------------------------------------------------------------------
+
 
 def _exif(image: Image.Image) -> tuple[Image.Exif | None, str | None]:
     raw = image.info.get("exif")
@@ -371,15 +400,21 @@ def _camera_finding(exif: Image.Exif | None, generator: _Found | None) -> dict:
             finding["software"] = software
             finding["summary"] = f"No camera details in the file; its EXIF names the software {software}."
         return finding
-    camera = " ".join(part for part in (make, model) if part) if not (make and model and model.startswith(make)) \
-        else model
+    camera = (
+        " ".join(part for part in (make, model) if part) if not (make and model and model.startswith(make)) else model
+    )
     said = f"a {camera}" if camera else "a camera"
     when = f" on {captured_at}" if captured_at else ""
     edited = f", last saved with {software}" if software else ""
     return {
         "present": True,
-        "summary": excerpt(f"EXIF says it was taken with {said}{when}{edited}. This is a weak hint: "
-                           "EXIF is easy to strip or forge.", 400),
+        "summary": excerpt(
+            f"EXIF says it was taken with {said}{when}{edited}. This is a weak hint: EXIF is easy to strip or forge.",
+            400,
+        ),
         "strength": "weak",
-        "make": make, "model": model, "captured_at": captured_at, "software": software,
+        "make": make,
+        "model": model,
+        "captured_at": captured_at,
+        "software": software,
     }

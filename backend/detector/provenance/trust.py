@@ -84,10 +84,12 @@ def shipped_lists() -> TrustLists:
     global _shipped
     if _shipped is None:
         folder = resources.files("detector").joinpath(TRUST_PACKAGE_DIR)
-        _shipped = TrustLists(**{
-            field: folder.joinpath(name).read_text(encoding="utf-8") if folder.joinpath(name).is_file() else ""
-            for field, name in FILES.items()
-        })
+        _shipped = TrustLists(
+            **{
+                field: folder.joinpath(name).read_text(encoding="utf-8") if folder.joinpath(name).is_file() else ""
+                for field, name in FILES.items()
+            }
+        )
     return _shipped
 
 

@@ -33,32 +33,46 @@ def _iptc(code: str, meaning: str, declares: str | None) -> tuple[str, SourceTyp
 # The whole IPTC vocabulary (2024 release), retired codes included because old
 # files still carry them. Codes that say neither "a generator made it" nor "a
 # camera recorded it" (a screenshot, a drawing, a chart) declare nothing.
-DIGITAL_SOURCE_TYPES: dict[str, SourceType] = dict([
-    _iptc("digitalCapture", "captured from real life with a digital camera or recorder", CAPTURED),
-    _iptc("computationalCapture", "captured from real life by a camera that merged several frames "
-          "(for example a phone's HDR mode), without generative AI", CAPTURED),
-    _iptc("negativeFilm", "digitised from a photographic negative", CAPTURED),
-    _iptc("positiveFilm", "digitised from a slide or other positive film", CAPTURED),
-    _iptc("print", "digitised from a print or other non-transparent original", CAPTURED),
-    _iptc("compositeCapture", "a composite of several pictures that were all captured from real life", CAPTURED),
-    _iptc("minorHumanEdits", "captured media with minor human edits (retired code)", CAPTURED),
-    _iptc("humanEdits", "media edited by a person, without generative AI", None),
-    _iptc("algorithmicallyEnhanced", "media changed by software that does not generate new content "
-          "(for example noise reduction or sharpening)", None),
-    _iptc("digitalCreation", "made by a person with digital tools, such as a drawing program", None),
-    _iptc("digitalArt", "digital art made by a person (retired code)", None),
-    _iptc("dataDrivenMedia", "a picture drawn from data, such as a chart or map", None),
-    _iptc("screenCapture", "a screenshot of a computer or phone screen", None),
-    _iptc("virtualRecording", "a recording of a virtual event", None),
-    _iptc("composite", "a composite of several elements of unstated origin", None),
-    _iptc("softwareImage", "created by software (retired code)", None),
-    _iptc("trainedAlgorithmicMedia", "created by generative AI (a model trained on sample content)", AI_GENERATED),
-    _iptc("trainedAlgorithmicData", "data created by generative AI", AI_GENERATED),
-    _iptc("algorithmicMedia", "created entirely by a computer algorithm, not captured from real life", AI_GENERATED),
-    _iptc("compositeWithTrainedAlgorithmicMedia", "edited with generative AI (for example generative fill "
-          "or an AI-expanded background)", AI_EDITED),
-    _iptc("compositeSynthetic", "a composite that includes AI-generated or other synthetic elements", AI_EDITED),
-])
+DIGITAL_SOURCE_TYPES: dict[str, SourceType] = dict(
+    [
+        _iptc("digitalCapture", "captured from real life with a digital camera or recorder", CAPTURED),
+        _iptc(
+            "computationalCapture",
+            "captured from real life by a camera that merged several frames "
+            "(for example a phone's HDR mode), without generative AI",
+            CAPTURED,
+        ),
+        _iptc("negativeFilm", "digitised from a photographic negative", CAPTURED),
+        _iptc("positiveFilm", "digitised from a slide or other positive film", CAPTURED),
+        _iptc("print", "digitised from a print or other non-transparent original", CAPTURED),
+        _iptc("compositeCapture", "a composite of several pictures that were all captured from real life", CAPTURED),
+        _iptc("minorHumanEdits", "captured media with minor human edits (retired code)", CAPTURED),
+        _iptc("humanEdits", "media edited by a person, without generative AI", None),
+        _iptc(
+            "algorithmicallyEnhanced",
+            "media changed by software that does not generate new content (for example noise reduction or sharpening)",
+            None,
+        ),
+        _iptc("digitalCreation", "made by a person with digital tools, such as a drawing program", None),
+        _iptc("digitalArt", "digital art made by a person (retired code)", None),
+        _iptc("dataDrivenMedia", "a picture drawn from data, such as a chart or map", None),
+        _iptc("screenCapture", "a screenshot of a computer or phone screen", None),
+        _iptc("virtualRecording", "a recording of a virtual event", None),
+        _iptc("composite", "a composite of several elements of unstated origin", None),
+        _iptc("softwareImage", "created by software (retired code)", None),
+        _iptc("trainedAlgorithmicMedia", "created by generative AI (a model trained on sample content)", AI_GENERATED),
+        _iptc("trainedAlgorithmicData", "data created by generative AI", AI_GENERATED),
+        _iptc(
+            "algorithmicMedia", "created entirely by a computer algorithm, not captured from real life", AI_GENERATED
+        ),
+        _iptc(
+            "compositeWithTrainedAlgorithmicMedia",
+            "edited with generative AI (for example generative fill or an AI-expanded background)",
+            AI_EDITED,
+        ),
+        _iptc("compositeSynthetic", "a composite that includes AI-generated or other synthetic elements", AI_EDITED),
+    ]
+)
 # C2PA's own code for "the signer does not say".
 DIGITAL_SOURCE_TYPES["empty"] = SourceType(C2PA_PREFIX + "empty", "origin not stated", None)
 
@@ -70,7 +84,7 @@ def source_type(value: object) -> SourceType | None:
     code = value.strip().rstrip("/")
     for prefix in ("https://", "http://"):
         if code.startswith(prefix):
-            code = code[len(prefix):]
+            code = code[len(prefix) :]
     code = code.rsplit("/", 1)[-1].removeprefix("digsrctype:")
     return DIGITAL_SOURCE_TYPES.get(code)
 
