@@ -23,6 +23,8 @@ from .support import (
 
 HEALTHCHECK_TOOLS_MISSING_FROM_SLIM = ("curl", "wget")
 DIGEST = r"@sha256:[0-9a-f]{64}"
+# Settings changed from their defaults (one compose run serves every test that changes one).
+CHANGED = {"MAX_UPLOAD_BYTES": "1234", "BACKEND_MEMORY_LIMIT": "5g", "BACKEND_CPUS": "3"}
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +139,7 @@ def test_services_have_memory_cpu_and_pids_limits(services, name):
 
 
 def test_backend_limits_come_from_env(services):
-    env = {"BACKEND_MEMORY_LIMIT": "5g", "BACKEND_CPUS": "3"}
-    backend = support.compose_config(env)["services"]["backend"]
+    backend = support.compose_config(CHANGED)["services"]["backend"]
     assert (backend["mem_limit"], str(backend["cpus"])) == ("5g", "3")
     # Room for both workers' models and their budgets at the default settings.
     assert _bytes(services["backend"]["mem_limit"]) >= 2 * 1024**3
@@ -202,10 +203,9 @@ def test_one_upload_limit_for_backend_nginx_and_web_app(services):
     megabytes = re.search(r"DEFAULT_MAX_UPLOAD_MB = (\d+)", env_ts)
     assert megabytes and int(megabytes[1]) * 1024 * 1024 == default
 
-    changed = {"MAX_UPLOAD_BYTES": "1234"}
-    assert support.service_environment("backend", changed)["FLASK_MAX_CONTENT_LENGTH"] == "1234"
-    assert support.service_environment("frontend", changed)["MAX_UPLOAD_BYTES"] == "1234"
-    assert support.build_args("frontend", changed)["MAX_UPLOAD_BYTES"] == "1234"
+    assert support.service_environment("backend", CHANGED)["FLASK_MAX_CONTENT_LENGTH"] == "1234"
+    assert support.service_environment("frontend", CHANGED)["MAX_UPLOAD_BYTES"] == "1234"
+    assert support.build_args("frontend", CHANGED)["MAX_UPLOAD_BYTES"] == "1234"
 
 
 def test_web_app_build_takes_the_limit_from_the_build_argument():
@@ -407,18 +407,18 @@ def test_render_keeps_nginx_variables():
     assert "try_files $uri /index.html;" in rendered
 
 
-GUNICORN_LIMIT_REQUEST_LINE = 4094  # gunicorn's defaults, which backend/gunicorn.conf.py keeps
-GUNICORN_LIMIT_REQUEST_FIELD_SIZE = 8190
-
-
 def test_nginx_header_limits_are_below_gunicorns():
     """nginx refuses oversized request lines and headers before gunicorn could."""
+    import runpy
+
+    gunicorn = runpy.run_path(str(REPO / "backend" / "gunicorn.conf.py"))
     text = NGINX_TEMPLATE.read_text()
     count, size = re.search(r"large_client_header_buffers (\d+) (\d+)k;", text).groups()
     buffer = int(size) * 1024
-    # A request line or a header line has to fit one buffer with its CRLF.
-    assert buffer - 2 <= GUNICORN_LIMIT_REQUEST_LINE
-    assert buffer - 2 <= GUNICORN_LIMIT_REQUEST_FIELD_SIZE
+    # A request line or a header line has to fit one buffer with its CRLF
+    # (gunicorn's defaults are 4094 and 8190 when its config does not say).
+    assert buffer - 2 <= gunicorn.get("limit_request_line", 4094)
+    assert buffer - 2 <= gunicorn.get("limit_request_field_size", 8190)
     # gunicorn's 100 header fields: the API gets only the headers nginx sets.
     assert "proxy_pass_request_headers off;" in text
     assert len(re.findall(r"^\s*proxy_set_header ", text, re.M)) < 20
