@@ -211,7 +211,7 @@ def samples(backend) -> dict[str, list[Sample]]:
     """Valid and invalid uploads for /api/predict."""
     photo = _image("RGB", (640, 480), "JPEG", 1, quality=90)
     max_pixels = int(backend.env.get("FLASK_MAX_PIXELS", "50000000"))
-    side = int(max_pixels ** 0.5) + 100  # just above the pixel limit
+    side = int(max_pixels**0.5) + 100  # just above the pixel limit
     valid = [
         Sample("photo.jpg", (("image", "photo.jpg", photo, "image/jpeg"),), 200),
         Sample("tiny.jpg", (("image", "tiny.jpg", _image("RGB", (32, 32), "JPEG", 2), "image/jpeg"),), 200),

@@ -61,7 +61,8 @@ if [ "$1" = "nginx" ] || [ "$1" = "nginx-debug" ]; then
     suffix="${NGINX_ENVSUBST_TEMPLATE_SUFFIX:-.template}"
     output_dir="${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}"
     filter="${NGINX_ENVSUBST_FILTER:-}"
-    defined_envs=$(printf '${%s} ' $(awk "END { for (name in ENVIRON) { print ( name ~ /${filter}/ ) ? name : \"\" } }" < /dev/null))
+    defined_envs=$(printf '${%s} ' \
+        $(awk "END { for (name in ENVIRON) { print ( name ~ /${filter}/ ) ? name : \"\" } }" < /dev/null))
     if [ -d "$template_dir" ]; then
         if [ ! -w "$output_dir" ]; then
             echo "$0: ERROR: $template_dir exists, but $output_dir is not writable" >&2
@@ -112,8 +113,10 @@ def ensure_tools() -> None:
     elif shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
         sudo = ["sudo", "-n"]
     else:
-        sys.exit(f"container-check needs {' '.join(missing)}; install with: sudo apt-get update && sudo "
-                 + " ".join(command[:3] + missing))
+        sys.exit(
+            f"container-check needs {' '.join(missing)}; install with: sudo apt-get update && sudo "
+            + " ".join(command[:3] + missing)
+        )
     log(f"installing {' '.join(missing)} with apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     lock = ["-o", "DPkg::Lock::Timeout=600"]
@@ -169,8 +172,12 @@ def standin_recipes() -> dict[str, dict]:
             "packages": ["python3.11", "python3.11-venv", "adduser", "ca-certificates"],
             "uploads": {ca_bundle: ca_path},
             "hooks": ['chroot "$1" python3.11 -m venv /usr/local/python'],
-            "changes": ["ENV PATH=/usr/local/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        "ENV LANG=C.UTF-8", f"ENV PIP_CERT={ca_path}", 'CMD ["python3"]'],
+            "changes": [
+                "ENV PATH=/usr/local/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "ENV LANG=C.UTF-8",
+                f"ENV PIP_CERT={ca_path}",
+                'CMD ["python3"]',
+            ],
         },
         # node:22-slim: Node's own Linux build and npm, both from the npm registry
         # (Debian's nodejs is older than Vite needs).
@@ -185,8 +192,11 @@ def standin_recipes() -> dict[str, dict]:
                 'ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"',
                 'rm "$1/tmp/node.tgz" "$1/tmp/npm.tgz"',
             ],
-            "changes": ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        f"ENV NODE_EXTRA_CA_CERTS={ca_path}", 'CMD ["node"]'],
+            "changes": [
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                f"ENV NODE_EXTRA_CA_CERTS={ca_path}",
+                'CMD ["node"]',
+            ],
         },
         # nginx:1.28-alpine: Debian's nginx with the official image's user (101),
         # log links, template-rendering entrypoint, command and stop signal.
@@ -197,14 +207,18 @@ def standin_recipes() -> dict[str, dict]:
                 'chmod 755 "$1/docker-entrypoint.sh"',
                 'chroot "$1" groupadd --system --gid 101 nginx',
                 'chroot "$1" useradd --system --uid 101 --gid 101 --no-create-home --home-dir /nonexistent '
-                '--shell /usr/sbin/nologin nginx',
+                "--shell /usr/sbin/nologin nginx",
                 'rm -f "$1/etc/nginx/sites-enabled/default"',
                 'mkdir -p "$1/etc/nginx/templates"',
                 'ln -sf /dev/stdout "$1/var/log/nginx/access.log"',
                 'ln -sf /dev/stderr "$1/var/log/nginx/error.log"',
             ],
-            "changes": ['ENTRYPOINT ["/docker-entrypoint.sh"]', 'CMD ["nginx", "-g", "daemon off;"]',
-                        "STOPSIGNAL SIGQUIT", "EXPOSE 80"],
+            "changes": [
+                'ENTRYPOINT ["/docker-entrypoint.sh"]',
+                'CMD ["nginx", "-g", "daemon off;"]',
+                "STOPSIGNAL SIGQUIT",
+                "EXPOSE 80",
+            ],
         },
     }
 
@@ -212,10 +226,18 @@ def standin_recipes() -> dict[str, dict]:
 def standin_image(name: str, recipe: dict) -> str:
     """The stand-in's image, built once per recipe and kept."""
     uploads = recipe.get("uploads", {})
-    digest = hashlib.sha256(json.dumps(
-        [SUITE, recipe["packages"], recipe["hooks"], recipe["changes"],
-         {dest: hashlib.sha256(Path(src).read_bytes()).hexdigest() for src, dest in uploads.items()}],
-        sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(
+        json.dumps(
+            [
+                SUITE,
+                recipe["packages"],
+                recipe["hooks"],
+                recipe["changes"],
+                {dest: hashlib.sha256(Path(src).read_bytes()).hexdigest() for src, dest in uploads.items()},
+            ],
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()[:16]
     image = f"localhost/detector-standin-{name}:{digest}"
     if podman("image", "exists", image, check=False).returncode == 0:
         log(f"stand-in {name}: {image} (cached)")
@@ -227,16 +249,32 @@ def standin_image(name: str, recipe: dict) -> str:
     hooks += [f"--customize-hook={hook}" for hook in recipe["hooks"]]
     hooks.append('--customize-hook=rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin')
     try:
-        run(["mmdebstrap", "--quiet", "--variant=minbase", "--include=" + ",".join(recipe["packages"]),
-             *hooks, SUITE, str(tarball), *debian_mirror()])
+        run(
+            [
+                "mmdebstrap",
+                "--quiet",
+                "--variant=minbase",
+                "--include=" + ",".join(recipe["packages"]),
+                *hooks,
+                SUITE,
+                str(tarball),
+                *debian_mirror(),
+            ]
+        )
         changes = [arg for change in recipe["changes"] for arg in ("--change", change)]
         podman("import", "--quiet", *changes, str(tarball), image, capture=True)
     finally:
         tarball.unlink(missing_ok=True)
     log(f"stand-in {name}: imported {image}")
     # Older recipes' stand-ins are of no more use.
-    tags = podman("images", "--format", "{{.Repository}}:{{.Tag}}", f"localhost/detector-standin-{name}",
-                  capture=True, check=False).stdout.split()
+    tags = podman(
+        "images",
+        "--format",
+        "{{.Repository}}:{{.Tag}}",
+        f"localhost/detector-standin-{name}",
+        capture=True,
+        check=False,
+    ).stdout.split()
     stale = [tag for tag in tags if tag != image]
     if stale:
         podman("rmi", "--force", *stale, capture=True, check=False)
@@ -249,13 +287,26 @@ def standin_image(name: str, recipe: dict) -> str:
 
 def compose_command(override: Path) -> list[str]:
     return [
-        sys.executable, "-m", "podman_compose",
-        "-f", str(support.COMPOSE_FILE), "-f", str(override),
-        "--env-file", str(support.ENV_EXAMPLE), "-p", PROJECT, "--in-pod", "false",
-        "--podman-args", shlex.join(PODMAN_ARGS),
+        sys.executable,
+        "-m",
+        "podman_compose",
+        "-f",
+        str(support.COMPOSE_FILE),
+        "-f",
+        str(override),
+        "--env-file",
+        str(support.ENV_EXAMPLE),
+        "-p",
+        PROJECT,
+        "--in-pod",
+        "false",
+        "--podman-args",
+        shlex.join(PODMAN_ARGS),
         # Docker's image format keeps the Dockerfiles' HEALTHCHECK (OCI's has none).
-        "--podman-build-args", shlex.join(["--format", "docker", "--network", "host", *ULIMITS]),
-        "--podman-run-args", shlex.join(ULIMITS),
+        "--podman-build-args",
+        shlex.join(["--format", "docker", "--network", "host", *ULIMITS]),
+        "--podman-run-args",
+        shlex.join(ULIMITS),
     ]
 
 
@@ -352,8 +403,13 @@ def check_stack(url: str, check: Checks) -> None:
     limit = int(support.env_example()["MAX_UPLOAD_BYTES"])
 
     page = support.get(f"{url}/")
-    check("the app at /", page.status == 200 and b'<div id="root"' in page.body
-          and (page.header("Content-Type") or "").startswith("text/html"), f"HTTP {page.status}")
+    check(
+        "the app at /",
+        page.status == 200
+        and b'<div id="root"' in page.body
+        and (page.header("Content-Type") or "").startswith("text/html"),
+        f"HTTP {page.status}",
+    )
     wrong = {name: page.header(name) for name, value in headers.items() if page.header(name) != value}
     check("security headers on /", not wrong, str(wrong))
 
@@ -363,34 +419,49 @@ def check_stack(url: str, check: Checks) -> None:
 
     predicted = support.post_files(f"{url}/api/predict", [("image", "photo.jpg", a_jpeg(), "image/jpeg")])
     result = predicted.json() if predicted.status == 200 else {}
-    check("a JPEG is classified", result.get("label") in ("REAL", "FAKE") and result.get("filename") == "photo.jpg",
-          f"HTTP {predicted.status}: {predicted.body[:200]!r}")
+    check(
+        "a JPEG is classified",
+        result.get("label") in ("REAL", "FAKE") and result.get("filename") == "photo.jpg",
+        f"HTTP {predicted.status}: {predicted.body[:200]!r}",
+    )
     if result:
         print(f"       {result['label']}, probability_real {result['probability_real']:.3f}")
 
     overhead = len(support.multipart([("image", "big.jpg", b"", "image/jpeg")])[0])
     big, content_type = support.multipart([("image", "big.jpg", b"x" * (limit + 1 - overhead), "image/jpeg")])
     too_large = support.request("POST", f"{url}/api/predict", big, {"Content-Type": content_type})
-    check("a JSON 413 over the upload limit", too_large.status == 413 and support.is_api_error(too_large),
-          f"HTTP {too_large.status}: {too_large.body[:200]!r}")
+    check(
+        "a JSON 413 over the upload limit",
+        too_large.status == 413 and support.is_api_error(too_large),
+        f"HTTP {too_large.status}: {too_large.body[:200]!r}",
+    )
     wrong = {name: too_large.header(name) for name, value in headers.items() if too_large.header(name) != value}
     check("security headers on the 413", not wrong, str(wrong))
 
     for service in ("backend", "frontend"):
         users = processes(service)
-        check(f"{service}: every process unprivileged", bool(users) and all(user != "root" for user, _ in users),
-              str(users))
+        check(
+            f"{service}: every process unprivileged",
+            bool(users) and all(user != "root" for user, _ in users),
+            str(users),
+        )
         check(f"{service}: read-only root filesystem", inspect(service, "{{.HostConfig.ReadonlyRootfs}}") == "true")
-        status = dict(line.split(":", 1) for line in podman(
-            "exec", container(service), "cat", "/proc/1/status", capture=True).stdout.splitlines() if ":" in line)
+        status = dict(
+            line.split(":", 1)
+            for line in podman("exec", container(service), "cat", "/proc/1/status", capture=True).stdout.splitlines()
+            if ":" in line
+        )
         check(f"{service}: no capabilities", status["CapEff"].strip() == "0000000000000000", status["CapEff"])
         check(f"{service}: no new privileges", status["NoNewPrivs"].strip() == "1", status["NoNewPrivs"])
         limits = inspect(service, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}")
         memory, _, pids = limits.split()
         # What the kernel enforces: the container's own cgroup (v1 or v2 layout).
         enforced = podman("exec", container(service), "sh", "-c", CGROUP_LIMITS, capture=True).stdout.split()
-        check(f"{service}: memory and pids limits in force", int(memory) > 0 and int(pids) > 0
-              and sorted(enforced) == sorted([memory, pids]), f"configured {limits}, cgroup {enforced}")
+        check(
+            f"{service}: memory and pids limits in force",
+            int(memory) > 0 and int(pids) > 0 and sorted(enforced) == sorted([memory, pids]),
+            f"configured {limits}, cgroup {enforced}",
+        )
         print(f"       {service}: {users[0][0] if users else '?'}; memory, nano-CPUs, pids: {limits}")
 
 
@@ -436,8 +507,14 @@ def main() -> int:
         if not args.keep:
             log("removing the containers and the project's images (stand-ins stay cached)")
             subprocess.run([*compose, "down"], capture_output=True)
-            podman("rmi", "--force", f"localhost/{PROJECT}-backend:latest", f"localhost/{PROJECT}-frontend:latest",
-                   capture=True, check=False)
+            podman(
+                "rmi",
+                "--force",
+                f"localhost/{PROJECT}-backend:latest",
+                f"localhost/{PROJECT}-frontend:latest",
+                capture=True,
+                check=False,
+            )
             podman("image", "prune", "--force", capture=True, check=False)
     total = time.monotonic() - started
     print(", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items()) + f"; total {total:.0f} s")

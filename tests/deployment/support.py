@@ -9,6 +9,7 @@ runs the stack with) for the compose file and its variables.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
@@ -90,7 +91,7 @@ def dockerfile_exec_form(path: Path, keyword: str) -> list[str]:
         raise AssertionError(f"{path.name} has no {keyword}")
     args = found[-1].args
     if keyword == "HEALTHCHECK":
-        args = args[args.index("CMD") + len("CMD"):].strip()
+        args = args[args.index("CMD") + len("CMD") :].strip()
     return json.loads(args)
 
 
@@ -163,9 +164,22 @@ def _compose_config(env_items: tuple[tuple[str, str], ...]) -> dict:
     # --env-file /dev/null: a developer's .env must not change what the tests see;
     # --dry-run: `config` needs no podman.
     result = subprocess.run(
-        [sys.executable, "-m", "podman_compose", "--dry-run", "-f", str(COMPOSE_FILE), "--env-file", os.devnull,
-         "config"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "podman_compose",
+            "--dry-run",
+            "-f",
+            str(COMPOSE_FILE),
+            "--env-file",
+            os.devnull,
+            "config",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
     )
     if result.returncode != 0:
         raise ValueError(f"podman-compose config failed: {result.stderr.strip()}")
@@ -324,15 +338,11 @@ def start_process(argv: list[str], log: Path, **kwargs) -> subprocess.Popen:
 def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
     """Stop a process group started by start_process: sig, then SIGKILL."""
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
+    try:  # noqa: SIM105 (the except clause says why)
         os.killpg(process.pid, signal.SIGKILL)  # leftovers of the group, if any
     except ProcessLookupError:
         pass
@@ -357,7 +367,7 @@ def child_pids(pid: int) -> list[int]:
         except OSError:
             continue
         # pid (comm) state ppid ...; comm may contain spaces and parentheses.
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == pid:
             children.append(int(entry.name))
     return sorted(children)
@@ -388,14 +398,15 @@ class Response:
         return json.loads(self.body)
 
 
-def request(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = 60) -> Response:
+def request(
+    method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 60
+) -> Response:
     """One HTTP request on a fresh connection (no redirects, no retries)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     try:
-        try:
+        try:  # noqa: SIM105 (the except clause says why)
             connection.request(method, path, body=body, headers=headers or {})
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server answered before reading the whole body (e.g. 413): read that answer
@@ -409,7 +420,7 @@ def raw_request(url: str, payload: bytes, timeout: float = 30) -> Response:
     """Send bytes as they are (a malformed request, say) and read the one answer."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
-        try:
+        try:  # noqa: SIM105 (the except clause says why)
             sock.sendall(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # answered and closed before the whole request was read

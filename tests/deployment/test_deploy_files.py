@@ -178,7 +178,9 @@ def test_docker_compose_config_passes():
         pytest.skip("the Docker Compose plugin is not installed: `docker compose config` not run")
     result = subprocess.run(
         [docker, "compose", "-f", str(COMPOSE_FILE), "config", "-q"],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
 
@@ -229,7 +231,10 @@ def test_nginx_keeps_uploads_in_memory():
 
 @pytest.mark.parametrize(
     ("dockerfile", "args"),
-    [(BACKEND_DOCKERFILE, {"PYTHON_IMAGE": "python"}), (FRONTEND_DOCKERFILE, {"NODE_IMAGE": "node", "NGINX_IMAGE": "nginx"})],
+    [
+        (BACKEND_DOCKERFILE, {"PYTHON_IMAGE": "python"}),
+        (FRONTEND_DOCKERFILE, {"NODE_IMAGE": "node", "NGINX_IMAGE": "nginx"}),
+    ],
 )
 def test_base_images_are_build_arguments_pinned_by_digest(dockerfile, args):
     instructions = support.dockerfile_instructions(dockerfile)
@@ -244,7 +249,7 @@ def test_base_images_are_build_arguments_pinned_by_digest(dockerfile, args):
         # The tag, in a comment right above, says what the digest is.
         above = text[: default.start()].rstrip().splitlines()[-1]
         assert above.startswith("#") and match[1] in above, above
-    for image, repository in zip(support.dockerfile_base_images(dockerfile), args.values()):
+    for image, repository in zip(support.dockerfile_base_images(dockerfile), args.values(), strict=False):
         assert re.fullmatch(rf"{repository}:[\w.-]+{DIGEST}", image), image
 
 
@@ -332,7 +337,9 @@ def test_backend_build_context_holds_what_the_image_copies_and_nothing_heavy():
             f"COPY {source}: nothing of it reaches the build context"
         )
     assert {"backend/model/classifier.h5", "backend/model/model_card.json", "backend/detector/openapi.json"} <= context
-    heavy = [path for path in context if path.split("/")[0] in {"dataset", ".venv", "frontend", "runs", ".git", ".cache"}]
+    heavy = [
+        path for path in context if path.split("/")[0] in {"dataset", ".venv", "frontend", "runs", ".git", ".cache"}
+    ]
     assert heavy == []
     size = sum((REPO / path).stat().st_size for path in context)
     assert size < 100 * 1024**2, f"build context of {size / 1024**2:.0f} MiB"
@@ -430,7 +437,9 @@ def test_nginx_accepts_the_rendered_config(tmp_path):
         pytest.skip("nginx is not installed (Debian: apt-get install nginx): `nginx -t` not run")
     # The container resolves `backend` through Docker's DNS; here any resolvable address will do.
     env = support.frontend_environment(
-        NGINX_LISTEN=f"127.0.0.1:{support.free_port()}", NGINX_ROOT=str(tmp_path), BACKEND_ADDR="127.0.0.1:9",
+        NGINX_LISTEN=f"127.0.0.1:{support.free_port()}",
+        NGINX_ROOT=str(tmp_path),
+        BACKEND_ADDR="127.0.0.1:9",
     )
     main = support.render_site(tmp_path, env)
     result = subprocess.run([*support.nginx_command(nginx, tmp_path, main), "-t"], capture_output=True, text=True)
@@ -445,7 +454,9 @@ def test_the_security_headers_are_written_once():
     writers = [
         path.relative_to(REPO)
         for path in [*support.NGINX_DIR.iterdir(), *Path(REPO / "backend" / "detector").rglob("*.py")]
-        if path.is_file() and path != support.SECURITY_HEADERS and "Content-Security-Policy" in path.read_text()
+        if path.is_file()
+        and path != support.SECURITY_HEADERS
+        and "Content-Security-Policy" in path.read_text()
         and "security-headers.conf" not in path.read_text()
     ]
     assert writers == [], f"a second Content-Security-Policy: {writers}"

@@ -138,7 +138,8 @@ def test_load_through_nginx(site, backend, samples, deployment_report):
 
     assert warmup["problems"] == [], warmup["problems"]
     assert not any(str(status).startswith("5") or status == "error" for status in result["status_counts"]), (
-        result["status_counts"], result["problems"],
+        result["status_counts"],
+        result["problems"],
     )
     assert result["problems"] == []
     assert result["valid_uploads"] > 0 and result["invalid_uploads"] > 0

@@ -89,7 +89,9 @@ def test_built_index_has_no_inline_script_or_style(frontend_dist):
 def test_built_index_carries_the_same_policy(frontend_dist):
     """`make run` serves index.html without nginx: its <meta> policy is the
     one nginx sends, less frame-ancestors (which a <meta> policy cannot set)."""
-    match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', (frontend_dist / "index.html").read_text())
+    match = re.search(
+        r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', (frontend_dist / "index.html").read_text()
+    )
     assert match, "index.html has a Content-Security-Policy <meta>"
     expected = csp_directives(support.security_headers()["Content-Security-Policy"])
     del expected["frame-ancestors"]
@@ -239,9 +241,7 @@ def _per_second(rate: str) -> float:
     return int(number) / (1 if unit == "s" else 60)
 
 
-def test_burst_beyond_the_rate_limit_gets_429_and_the_backend_stays_healthy(
-    default_site, backend, deployment_report
-):
+def test_burst_beyond_the_rate_limit_gets_429_and_the_backend_stays_healthy(default_site, backend, deployment_report):
     """With the compose defaults: a flood of simultaneous requests from one client
     gets JSON 429s beyond the burst; the rest are answered, the first at once."""
     rate = _per_second(default_site.env["API_RATE_LIMIT"])
@@ -267,8 +267,11 @@ def test_burst_beyond_the_rate_limit_gets_429_and_the_backend_stays_healthy(
     assert len(responses) == count
     statuses = Counter(response.status for response in responses)
     deployment_report["rate_limit_burst"] = {
-        "rate": default_site.env["API_RATE_LIMIT"], "burst": burst, "delay": default_site.env["API_RATE_DELAY"],
-        "simultaneous_requests": count, "seconds": round(elapsed, 2),
+        "rate": default_site.env["API_RATE_LIMIT"],
+        "burst": burst,
+        "delay": default_site.env["API_RATE_DELAY"],
+        "simultaneous_requests": count,
+        "seconds": round(elapsed, 2),
         "status_counts": {str(status): number for status, number in sorted(statuses.items())},
     }
     print(f"\nburst of {count} simultaneous requests, {elapsed:.2f} s: {dict(statuses)}")
@@ -332,8 +335,12 @@ def _raw(site, head: str, body: bytes = b"") -> support.Response:
     ],
 )
 def test_malformed_chunked_bodies_are_a_json_400(site, backend, name, body):
-    response = _raw(site, "POST /api/predict HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n"
-                          "Content-Type: multipart/form-data; boundary=b\n\n", body)
+    response = _raw(
+        site,
+        "POST /api/predict HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n"
+        "Content-Type: multipart/form-data; boundary=b\n\n",
+        body,
+    )
     assert response.status == 400, (name, response.body[:200])
     assert support.is_api_error(response), (name, response.body[:200])
     assert_security_headers(response)
@@ -343,8 +350,12 @@ def test_chunked_body_over_the_limit_is_a_json_413(site):
     limit = int(site.env["MAX_UPLOAD_BYTES"])
     chunk = b"x" * (1024 * 1024)
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(limit // len(chunk) + 1))
-    response = _raw(site, "POST /api/predict HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n"
-                          "Content-Type: multipart/form-data; boundary=b\n\n", chunks + b"0\r\n\r\n")
+    response = _raw(
+        site,
+        "POST /api/predict HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n"
+        "Content-Type: multipart/form-data; boundary=b\n\n",
+        chunks + b"0\r\n\r\n",
+    )
     assert response.status == 413
     assert support.is_api_error(response), response.body[:200]
 
