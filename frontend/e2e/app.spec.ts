@@ -171,8 +171,16 @@ test('the About view shows the model card, its limits and the privacy note', asy
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'About the model' }).click();
   await expect(page.getByRole('heading', { name: 'What it was trained on' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'How accurate it is' })).toBeVisible();
+  const model = (await (await page.request.get('/api/model')).json()) as {
+    limitations: string[];
+    decision: { verdict_rules: string[]; input_kinds: unknown[] };
+  };
+  // The verdict rules and the kinds of picture are the server's, in its order.
+  const rules = page.getByRole('heading', { name: 'How a verdict is decided' }).locator('xpath=..').getByRole('listitem');
+  await expect(rules).toHaveText(model.decision.verdict_rules);
+  const kinds = page.getByRole('table', { name: 'Measured accuracy of the pixel model per kind of picture' });
+  await expect(kinds.locator('tbody tr')).toHaveCount(model.decision.input_kinds.length);
   // The limits are the model card's own, and nothing else.
-  const model = (await (await page.request.get('/api/model')).json()) as { limitations: string[] };
   const limits = page.getByRole('heading', { name: 'Its limits' }).locator('xpath=..').getByRole('listitem');
   await expect(limits).toHaveText(model.limitations);
   await expect(page.getByText(/No image ever leaves your browser except to this app’s own API/)).toBeVisible();

@@ -256,6 +256,14 @@ describe('errors, per file', () => {
     expect(liveRegion()).toHaveTextContent(`photo.png: ${title}.`);
   });
 
+  it('treats an answer without the verdict and its evidence as unexpected', async () => {
+    const { verdict: _verdict, provenance: _provenance, ...partial } = makePrediction(0.9, { filename: 'photo.png' });
+    server.use(http.post('/api/predict', () => HttpResponse.json(partial)));
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('photo.png'));
+    expect(await within(await findCard('photo.png')).findByText('Unexpected answer')).toBeInTheDocument();
+  });
+
   it('refuses a file over the size limit without uploading it', async () => {
     let requests = 0;
     server.use(
