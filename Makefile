@@ -43,6 +43,8 @@ system-packages:
 	case "$$missing" in *nginx*) $$sudo service nginx stop >/dev/null 2>&1 || true;; esac
 
 test-python: install frontend/dist/index.html
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # Build and run the Docker deployment with Podman on stand-in base images (see README "Docker").
