@@ -38,7 +38,7 @@ from common import (
     run_main,
 )
 from metrics import accuracy, calibration_bins, classification_report
-from modern import load_modern, whole_pictures
+from modern import default_folder, load_modern, whole_pictures
 from PIL import Image
 
 from detector.calibration import calibrated_probability_real, fit_temperature, kind_calibration, logit
@@ -83,8 +83,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--no-card", action="store_true", help="do not write the metrics into model_card.json")
     args = parser.parse_args(argv)
-    if args.modern is None and args.data.is_dir() and (args.data / "modern").is_dir():
-        args.modern = args.data / "modern"
+    if args.modern is None and args.data.is_dir():
+        args.modern = default_folder(args.data)
     return args
 
 

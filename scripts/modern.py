@@ -42,6 +42,12 @@ class ModernImages:
         return len(self.images)
 
 
+def default_folder(data_dir: Path) -> Path | None:
+    """DATA_DIR/modern when `scripts/dataset.py --modern` has filled it, else None."""
+    folder = Path(data_dir) / "modern"
+    return folder if folder.is_dir() else None
+
+
 def read_manifest(folder: Path) -> list[dict]:
     """Rows of the manifest in folder."""
     path = folder / MANIFEST_NAME

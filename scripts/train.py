@@ -55,7 +55,7 @@ from common import (
     progress,
     run_main,
 )
-from modern import ModernImages, load_modern, whole_pictures
+from modern import ModernImages, default_folder, load_modern, whole_pictures
 from PIL import Image
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -159,10 +159,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or not 0 < args.val_fraction < 1:
         parser.error("--epochs and --batch-size must be positive and --val-fraction in (0, 1)")
-    if args.modern is None and not args.no_modern and (args.data_dir / "modern").is_dir():
-        args.modern = args.data_dir / "modern"
     if args.no_modern:
         args.modern = None
+    elif args.modern is None:
+        args.modern = default_folder(args.data_dir)
     return args
 
 

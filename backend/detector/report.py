@@ -19,13 +19,10 @@ def evidence(
     height: int,
     card: dict,
     threshold: float,
-    out_of_distribution: bool = False,
     trust: TrustLists | None = None,
 ) -> dict:
     """`model_assessment`, `provenance` and `verdict` for one picture (its bytes and the model's P(REAL))."""
-    assessment = calibration.assess(
-        probability_real, width, height, card, threshold, out_of_distribution=out_of_distribution
-    )
+    assessment = calibration.assess(probability_real, width, height, card, threshold)
     provenance = read_provenance(data, trust)
     return {"model_assessment": assessment, "provenance": provenance, "verdict": decide(assessment, provenance)}
 
@@ -37,7 +34,6 @@ def prediction(
     probability_real: float,
     inference_ms: float,
     classifier,
-    out_of_distribution: bool = False,
     trust: TrustLists | None = None,
 ) -> dict:
     """The full result for one picture, in the shape POST /api/predict answers."""
@@ -58,7 +54,6 @@ def prediction(
             image.height,
             classifier.card,
             classifier.threshold,
-            out_of_distribution,
             trust,
         ),
     }
