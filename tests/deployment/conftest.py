@@ -82,6 +82,9 @@ def backend_environment(port: int) -> dict[str, str]:
     env.update(support.dockerfile_env(support.BACKEND_DOCKERFILE))
     env.update(support.service_environment("backend"))
     env["BIND"] = f"127.0.0.1:{port}"
+    # The load test follows each worker's memory over thousands of requests; the
+    # container's recycling after MAX_REQUESTS would replace them mid-measurement.
+    env["MAX_REQUESTS"] = "0"
     return env
 
 
