@@ -12,7 +12,6 @@ BIN := $(VENV)/bin
 CIFAKE_SOURCE ?= ../shared/data/cifake
 MODERN_SOURCE ?= ../shared/data/modern
 EPOCHS ?= 30
-FINETUNE_EPOCHS ?= 3
 
 export PORT
 
@@ -72,11 +71,11 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find 
 dataset: install
 	$(BIN)/python scripts/dataset.py --source $(CIFAKE_SOURCE) --modern $(MODERN_SOURCE) --dest dataset
 
-# Two stages: the CNN on CIFAKE alone (kept in runs/ and reused when present),
-# then fine-tuned on CIFAKE and the modern set together.
+# Two stages: the CNN from scratch on CIFAKE (kept in runs/ and reused when present), then,
+# with that network frozen, a head for today's pictures trained on CIFAKE and the modern set.
 train: install runs/cifake-only.h5
-	$(BIN)/python scripts/train.py --data-dir dataset --init-from runs/cifake-only.h5 --epochs $(FINETUNE_EPOCHS) \
-	  --learning-rate 1.5e-4 --modern-weight 1.5 --out backend/model/classifier.h5 --run-dir runs/train
+	$(BIN)/python scripts/train.py --data-dir dataset --base-model runs/cifake-only.h5 --epochs 4 \
+	  --learning-rate 1e-3 --modern-variants 8 --out backend/model/classifier.h5 --run-dir runs/train
 
 runs/cifake-only.h5:
 	$(MAKE) install

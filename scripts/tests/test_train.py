@@ -50,6 +50,22 @@ def test_writes_the_model_card(trained):
     assert card["version"].endswith("+" + digest[:8])
 
 
+@pytest.mark.parametrize(
+    "cifake_accuracy,modern_auc,better_than",
+    [
+        # Above the floor, modern val ROC-AUC decides.
+        (0.980, 0.62, (0.985, 0.60)),
+        # Under the floor, no modern gain makes up for the lost CIFAKE accuracy.
+        (0.977, 0.55, (0.970, 0.75)),
+        # When no epoch reaches the floor, the closest one wins.
+        (0.974, 0.50, (0.970, 0.70)),
+    ],
+)
+def test_checkpoint_selection(cifake_accuracy, modern_auc, better_than):
+    assert 0.974 < train.CIFAKE_ACCURACY_FLOOR <= 0.977
+    assert train.selection_score(cifake_accuracy, modern_auc) > train.selection_score(*better_than)
+
+
 def test_mirror_averaging_is_the_mean_of_both_views_logits():
     keras.utils.set_random_seed(3)
     model = train.make_model()
@@ -198,15 +214,33 @@ def test_a_retrain_writes_a_fresh_card(tiny_dataset, trained, tmp_path):
     assert set(card["calibration"]["kinds"]) == {"thumbnail"} and card["training"]["modern_train_images"] is None
 
 
-def test_fine_tuning_starts_from_the_earlier_network_with_frozen_batch_norm(trained):
+def test_the_modern_head_starts_from_the_base_networks_answers(trained):
     path = trained / "model" / "classifier.h5"
-    single = train.load_single_view(path)
-    norms = [layer for layer in single.layers if isinstance(layer, keras.layers.BatchNormalization)]
-    assert norms and not any(layer.trainable for layer in norms)
-    # Wrapped again, the starting point answers exactly as the earlier model does.
-    pixels = np.random.default_rng(4).integers(0, 256, (5, 32, 32, 3)).astype(np.float32)
-    rewrapped = train.average_with_mirror(single).predict(pixels, verbose=0).ravel()
+    pixels = np.random.default_rng(4).integers(0, 256, (6, 32, 32, 3)).astype(np.float32)
+    model = train.with_modern_head(path, pixels)
+    # Only the head learns: the CIFAKE network's weights are frozen.
+    assert {weight.path.split("/")[0] for weight in model.trainable_weights} == {"modern_hidden", "logit"}
+    # Wrapped again, the untrained head adds nothing: the earlier model's answers, exactly.
+    rewrapped = train.average_with_mirror(model).predict(pixels, verbose=0).ravel()
     np.testing.assert_allclose(rewrapped, Classifier.load(path).predict(pixels), atol=1e-5)
+
+
+def test_training_a_head_keeps_the_base_network(trained, tiny_dataset, tmp_path):
+    base_path = trained / "model" / "classifier.h5"
+    out = tmp_path / "head" / "classifier.h5"
+    argv = ["--data-dir", str(tiny_dataset), "--base-model", str(base_path), "--epochs", "2", "--batch-size", "16"]
+    argv += ["--out", str(out), "--run-dir", str(tmp_path / "run"), "--history-out", str(tmp_path / "history.csv")]
+    assert train.main(argv) == 0
+    base = train.single_view_of(base_path)
+    head = train.single_view_of(out)
+    for layer in base.layers:
+        if isinstance(layer, keras.layers.Conv2D | keras.layers.BatchNormalization):
+            for before, after in zip(layer.get_weights(), head.get_layer(layer.name).get_weights(), strict=True):
+                np.testing.assert_array_equal(before, after)
+    card = json.loads(out.with_name("model_card.json").read_text())
+    assert card["training"]["base_model"] == str(base_path) and "--base-model" in card["training"]["command"]
+    assert card["parameters"] <= 1_000_000
+    Classifier.load(out).explain(np.zeros((32, 32, 3), np.uint8), "REAL")  # Grad-CAM finds its feature map
 
 
 def test_random_crops_stay_inside_the_picture_and_keep_half_its_area_or_more():
