@@ -75,7 +75,7 @@ dataset: install
 # with that network frozen, a head for today's pictures trained on CIFAKE and the modern set.
 train: install runs/cifake-only.h5
 	$(BIN)/python scripts/train.py --data-dir dataset --base-model runs/cifake-only.h5 --epochs 4 \
-	  --learning-rate 1e-3 --modern-variants 8 --out backend/model/classifier.h5 --run-dir runs/train
+	  --learning-rate 1e-3 --modern-variants 8 --modern-weight 0.4 --out backend/model/classifier.h5 --run-dir runs/train
 
 runs/cifake-only.h5:
 	$(MAKE) install

@@ -5,7 +5,8 @@ The same command runs on a 2-core CPU and in a Google Colab GPU runtime:
     python scripts/train.py --data-dir dataset --no-modern --epochs 30 --out runs/cifake-only.h5 \
         --run-dir runs/cifake-only
     python scripts/train.py --data-dir dataset --base-model runs/cifake-only.h5 --epochs 4 \
-        --learning-rate 1e-3 --modern-variants 8 --out backend/model/classifier.h5 --run-dir runs/train
+        --learning-rate 1e-3 --modern-variants 8 --modern-weight 0.4 \
+        --out backend/model/classifier.h5 --run-dir runs/train
 
 (`make train` runs both: the CNN from scratch on CIFAKE, then that network
 frozen with a head for today's pictures trained on CIFAKE and the modern set.)
@@ -353,7 +354,9 @@ def make_model(input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3), modern_head: bool = Fals
             for stage, output in enumerate(stage_outputs[:-1], start=1)
         ]
         x = layers.Concatenate(name="stage_means")([*pooled, features])
-        x = layers.Normalization(name="stage_means_scaled")(x)
+        # Fixed standardisation; a frozen batch normalisation rather than a Normalization
+        # layer, whose adapted statistics a legacy .h5 file does not restore.
+        x = layers.BatchNormalization(center=False, scale=False, epsilon=1e-7, name="stage_means_scaled")(x)
         x = layers.Dense(HEAD_WIDTH, activation="relu", kernel_regularizer=HEAD_L2, name="modern_hidden")(x)
         x = layers.Dropout(0.2, name="modern_dropout")(x)
         features = layers.Concatenate(name="scores")([cifake_logit, x])
@@ -396,7 +399,10 @@ def with_modern_head(base_path: Path, sample_pixels: np.ndarray) -> keras.Model:
             target.set_weights(layer.get_weights())
             target.trainable = False
     means = keras.Model(model.inputs, model.get_layer("stage_means").output)
-    model.get_layer("stage_means_scaled").adapt(means.predict(sample_pixels.astype("float32"), verbose=0))
+    features = means.predict(sample_pixels.astype("float32"), verbose=0)
+    scaling = model.get_layer("stage_means_scaled")
+    scaling.set_weights([features.mean(axis=0), features.var(axis=0)])
+    scaling.trainable = False
     logit = model.get_layer(LOGIT_LAYER)
     kernel = np.zeros(logit.get_weights()[0].shape, np.float32)
     kernel[0, 0] = 1.0

@@ -225,6 +225,19 @@ def test_the_modern_head_starts_from_the_base_networks_answers(trained):
     np.testing.assert_allclose(rewrapped, Classifier.load(path).predict(pixels), atol=1e-5)
 
 
+def test_a_trained_head_answers_the_same_after_saving_as_h5(trained, tmp_path):
+    pixels = np.random.default_rng(5).integers(0, 256, (8, 32, 32, 3)).astype(np.float32)
+    model = train.with_modern_head(trained / "model" / "classifier.h5", pixels)
+    rng = np.random.default_rng(6)
+    for name in ("modern_hidden", "logit"):
+        layer = model.get_layer(name)
+        layer.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in layer.get_weights()])
+    wrapped = train.average_with_mirror(model)
+    wrapped.save(tmp_path / "head.h5", include_optimizer=False)
+    reloaded = Classifier.load(tmp_path / "head.h5").predict(pixels)
+    np.testing.assert_allclose(reloaded, wrapped.predict(pixels, verbose=0).ravel(), atol=1e-5)
+
+
 def test_training_a_head_keeps_the_base_network(trained, tiny_dataset, tmp_path):
     base_path = trained / "model" / "classifier.h5"
     out = tmp_path / "head" / "classifier.h5"
