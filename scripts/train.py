@@ -66,6 +66,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
+from detector import calibration  # noqa: E402
 from detector.calibration import DEFAULT_UNSURE_BELOW, fit_temperature  # noqa: E402
 from detector.contract import LOGIT_LAYER, SINGLE_VIEW_MODEL  # noqa: E402
 
@@ -284,8 +285,10 @@ def training_examples(data, train_idx, modern_train: ModernImages | None, args) 
     if modern_train is not None:
         k = args.modern_variants
         views = modern_variants(modern_train.images, 2 * k).reshape(len(modern_train), 2 * k, *pixels.shape[1:])
-        balanced = source_weights(modern_train.sources, modern_train.labels)
-        weights = (balanced if args.balance_sources else np.ones(len(modern_train))) * args.modern_weight
+        if args.balance_sources:
+            weights = source_weights(modern_train.sources, modern_train.labels) * args.modern_weight
+        else:
+            weights = np.full(len(modern_train), args.modern_weight)
         parts.append(
             (
                 views[:, :k].reshape(-1, *pixels.shape[1:]),
@@ -477,10 +480,9 @@ class ModernValidation(keras.callbacks.Callback):
         self.cifake, self.modern = cifake, modern
 
     def mirrored_logits(self, pixels: np.ndarray) -> np.ndarray:
-        """The mean of the logits of each picture and its mirror image, as the shipped model scores it."""
+        """The mean of the logits (relative to the threshold) of each picture and its mirror image, as shipped."""
         views = np.concatenate([pixels, pixels[:, :, ::-1]]).astype("float32")
-        p = np.clip(self.model.predict(views, batch_size=512, verbose=0).ravel(), 1e-7, 1 - 1e-7)
-        logits = np.log(p / (1 - p))
+        logits = calibration.logit(self.model.predict(views, batch_size=512, verbose=0).ravel(), THRESHOLD)
         return (logits[: len(pixels)] + logits[len(pixels) :]) / 2
 
     def on_epoch_end(self, epoch, logs=None):
@@ -533,11 +535,10 @@ def fit(args: argparse.Namespace, examples, data, val_idx, modern_val, run_dir: 
     compile_model(model, steps_per_epoch, args.epochs, args.learning_rate, args.weight_decay)
     model.summary(print_fn=lambda line, **_: print(line))
     history_csv = run_dir / "history.csv"
+    cifake_val = (data.pixels[val_idx], data.labels[val_idx])
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
-        ModernValidation(
-            (data.pixels[val_idx], data.labels[val_idx]), modern_val
-        ),  # before the checkpoint, which reads the score it logs
+        ModernValidation(cifake_val, modern_val),  # before the checkpoint, which reads the score it logs
         keras.callbacks.ModelCheckpoint(
             str(run_dir / "best.keras"),
             monitor="val_selection",
