@@ -80,13 +80,19 @@ def test_mirror_averaging_is_the_mean_of_both_views_logits():
 
 def test_shipped_form_is_mirror_symmetric_in_verdict_and_heatmap(trained):
     classifier = Classifier.load(trained / "model" / "classifier.h5")
-    image = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
-    mirror = image[:, ::-1]
-    np.testing.assert_allclose(classifier.predict(image[None]), classifier.predict(mirror[None]), atol=1e-6)
-    label, _ = classifier.decide(float(classifier.predict(image[None])[0]))
-    grid = classifier.explain(image, label)
-    assert grid.shape == (8, 8) and grid.max() == pytest.approx(1.0)
-    np.testing.assert_allclose(classifier.explain(mirror, label), grid[:, ::-1], atol=1e-4)
+    images = np.random.default_rng(1).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    mirrors = images[:, :, ::-1]
+    np.testing.assert_allclose(classifier.predict(images), classifier.predict(mirrors), atol=1e-6)
+    # A one-epoch model may see no evidence for a label in some picture (an all-zero
+    # map is a valid answer), so both labels on several pictures, and at least one map that is not empty.
+    grids = []
+    for image, mirror in zip(images, mirrors, strict=True):
+        for label in ("REAL", "FAKE"):
+            grid = classifier.explain(image, label)
+            assert grid.shape == (8, 8) and (grid.max() == 0.0 or grid.max() == pytest.approx(1.0))
+            np.testing.assert_allclose(classifier.explain(mirror, label), grid[:, ::-1], atol=1e-4)
+            grids.append(grid)
+    assert any(grid.max() == pytest.approx(1.0) for grid in grids)
 
 
 def test_writes_history_and_tensorboard_logs(trained):
