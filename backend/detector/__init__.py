@@ -52,9 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config[key] = os.path.abspath(app.config[key])
 
     from . import api, errors, frontend
-    from .uploads import InMemoryRequest
+    from .uploads import BufferedBody, InMemoryRequest
 
     app.request_class = InMemoryRequest
+    app.wsgi_app = BufferedBody(app.wsgi_app)
     errors.register(app)
     register_classifier(app)
     register_provenance(app)

@@ -7,10 +7,12 @@ import io
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from flask import Flask, Request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
+from werkzeug.wsgi import get_content_length
 
 from .preprocessing import DecodeLimits
 
@@ -24,6 +26,47 @@ class InMemoryRequest(Request):
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         return io.BytesIO()
+
+
+class BufferedBody:
+    """WSGI middleware: the request body is read from the server in pieces of BODY_READ_SIZE.
+
+    Werkzeug's multipart parser asks for 64 KB at a time, and gunicorn answers
+    each such read from a read-ahead buffer of up to 1 MB that it copies whole
+    on every call: a 4 MB, 12-megapixel upload took 150 ms, 107 ms with this
+    (README "Speed"). A standard buffered reader asks gunicorn for 1 MB at once
+    and serves the small reads itself; memory grows by one buffer per request,
+    never by a second copy of the body.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # Only bodies of announced length: Werkzeug reads a chunked one its own way.
+        length = get_content_length(environ)
+        if length:
+            environ["wsgi.input"] = io.BufferedReader(_RawBody(environ["wsgi.input"]), min(length, BODY_READ_SIZE))
+        return self.wsgi_app(environ, start_response)
+
+
+BODY_READ_SIZE = 1024 * 1024  # gunicorn's largest single read of a body
+
+
+class _RawBody(io.RawIOBase):
+    """The server's body stream in the raw-stream form io.BufferedReader takes."""
+
+    def __init__(self, body: io.RawIOBase):
+        super().__init__()
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:
+        data = self._body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 class ClientClosedRequest(HTTPException):

@@ -194,6 +194,30 @@ def test_uploads_never_touch_the_disk(client, monkeypatch):
     assert response.status_code == 200
 
 
+def test_the_server_is_asked_for_the_body_in_large_pieces(client):
+    """The multipart parser's 64 KB reads are served from one buffer (uploads.BufferedBody)."""
+    picture = images.png(size=(1000, 1000))  # noise: about 3 MB
+    boundary = "pieces"
+    part_head = f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\n\r\n'
+    body = part_head.encode() + picture + f"\r\n--{boundary}--\r\n".encode()
+    reads = []
+
+    class ServerBody(io.BytesIO):
+        def read(self, size=-1):
+            reads.append(size)
+            return super().read(size)
+
+    response = client.post(
+        "/api/predict",
+        input_stream=ServerBody(body),
+        content_length=len(body),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 200 and response.get_json()["image"]["width"] == 1000
+    assert len(picture) > 2 * 1024 * 1024 and min(reads[:2]) >= 1024 * 1024
+    assert len(reads) <= len(body) // (1024 * 1024) + 2  # whole buffers, then the end of the body
+
+
 def test_health(client):
     body = client.get("/api/health").get_json()
     assert_matches(body, "Health")

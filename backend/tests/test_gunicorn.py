@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import images
 import pytest
 from openapi_check import assert_matches
 
@@ -160,6 +161,31 @@ def test_malformed_bodies_leave_no_traceback(server):
     time.sleep(0.5)  # let the worker flush its log
     text = log.read_text(errors="replace")
     assert "Traceback" not in text and "Error handling request" not in text
+
+
+def test_a_large_body_arrives_whole_and_a_cut_one_gets_a_json_400(server):
+    """Bodies are read in 1 MB pieces (uploads.BufferedBody): the whole of one is used, and a short one is refused."""
+    port, log = server
+    picture = images.png(size=(1000, 1000))  # noise: about 3 MB
+    body = MULTIPART_START + picture + f"\r\n--{BOUNDARY}--\r\n".encode()
+    head = (
+        f"POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}"
+        f"\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    status, _, answer = parse(exchange(port, head + body, timeout=60))
+    assert status == 200 and json.loads(answer)["image"]["width"] == 1000
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head + body[: len(body) // 2])
+        sock.shutdown(socket.SHUT_WR)  # the client stops sending mid-body
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status, headers, document = parse(answer)
+    assert status == 400 and headers["content-type"] == "application/json"
+    assert_matches(json.loads(document), "Error")
+    time.sleep(0.5)  # let the worker flush its log
+    assert "Traceback" not in log.read_text(errors="replace")
 
 
 def test_health_answers_while_slow_clients_hold_connections(server):
