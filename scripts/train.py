@@ -66,7 +66,6 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
-from detector import calibration  # noqa: E402
 from detector.calibration import DEFAULT_UNSURE_BELOW, fit_temperature  # noqa: E402
 from detector.contract import LOGIT_LAYER, SINGLE_VIEW_MODEL  # noqa: E402
 
@@ -434,6 +433,11 @@ def average_with_mirror(model: keras.Model) -> keras.Model:
     return keras.Model(inputs, outputs, name="cifake_cnn_mirror_averaged")
 
 
+def mean_logit_of(averaged: keras.Model) -> keras.Model:
+    """The pre-sigmoid score of a model from average_with_mirror: what calibration and checkpoint selection use."""
+    return keras.Model(averaged.inputs, averaged.get_layer("mean_logit").output)
+
+
 def compile_model(model: keras.Model, steps_per_epoch: int, epochs: int, peak_lr: float, weight_decay: float):
     """AdamW with one epoch of linear warm-up, then cosine decay to zero."""
     warmup = min(steps_per_epoch, steps_per_epoch * epochs // 2)
@@ -479,12 +483,6 @@ class ModernValidation(keras.callbacks.Callback):
         super().__init__()
         self.cifake, self.modern = cifake, modern
 
-    def mirrored_logits(self, pixels: np.ndarray) -> np.ndarray:
-        """The mean of the logits (relative to the threshold) of each picture and its mirror image, as shipped."""
-        views = np.concatenate([pixels, pixels[:, :, ::-1]]).astype("float32")
-        logits = calibration.logit(self.model.predict(views, batch_size=512, verbose=0).ravel(), THRESHOLD)
-        return (logits[: len(pixels)] + logits[len(pixels) :]) / 2
-
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
@@ -494,11 +492,14 @@ class ModernValidation(keras.callbacks.Callback):
             return
         from sklearn.metrics import roc_auc_score
 
+        shipped = mean_logit_of(average_with_mirror(self.model))
+
+        def logits(pixels: np.ndarray) -> np.ndarray:
+            return shipped.predict(pixels.astype("float32"), batch_size=512, verbose=0).ravel()
+
         cifake_pixels, cifake_labels = self.cifake
-        logs["val_mirrored_accuracy"] = float(
-            np.mean((self.mirrored_logits(cifake_pixels) > 0) == (cifake_labels == 1))
-        )
-        modern_logits = self.mirrored_logits(modern_pixels)
+        logs["val_mirrored_accuracy"] = float(np.mean((logits(cifake_pixels) > 0) == (cifake_labels == 1)))
+        modern_logits = logits(modern_pixels)
         logs["val_modern_accuracy"] = float(np.mean((modern_logits > 0) == (modern_labels == 1)))
         logs["val_modern_auc"] = float(roc_auc_score(modern_labels, modern_logits))
         logs["val_selection"] = selection_score(logs["val_mirrored_accuracy"], logs["val_modern_auc"])
@@ -612,7 +613,7 @@ def main(argv=None) -> int:
         fit(args, examples, data, val_idx, modern_val_set, run_dir)
 
     model = average_with_mirror(keras.models.load_model(best_path))
-    logit_model = keras.Model(model.inputs, model.get_layer("mean_logit").output)
+    logit_model = mean_logit_of(model)
     val_pixels = data.pixels[val_idx].astype("float32")
     # Thumbnails: the temperature is folded into the model, so its raw output is
     # calibrated on CIFAKE-like input as the contract has always promised.

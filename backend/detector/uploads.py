@@ -28,6 +28,9 @@ class InMemoryRequest(Request):
         return io.BytesIO()
 
 
+BODY_READ_SIZE = 1024 * 1024  # gunicorn's largest single read of a body
+
+
 class BufferedBody:
     """WSGI middleware: the request body is read from the server in pieces of BODY_READ_SIZE.
 
@@ -48,9 +51,6 @@ class BufferedBody:
         if length:
             environ["wsgi.input"] = io.BufferedReader(_RawBody(environ["wsgi.input"]), min(length, BODY_READ_SIZE))
         return self.wsgi_app(environ, start_response)
-
-
-BODY_READ_SIZE = 1024 * 1024  # gunicorn's largest single read of a body
 
 
 class _RawBody(io.RawIOBase):
