@@ -25,6 +25,8 @@ BASIS = {
     "metadata": "from the file's own metadata",
     "model": "the pixel model's guess",
 }
+HEADLINES = {"FAKE": "AI-generated", "REAL": "real photograph", "UNSURE": "Can't tell"}
+LEANS = {"FAKE": "an AI-generated picture", "REAL": "a real photo"}
 ERROR_NAMES = {400: "Bad Request", 415: "Unsupported Media Type", 422: "Unprocessable Entity"}
 EVIDENCE = [
     ("content_credentials", "Content Credentials"),
@@ -82,8 +84,12 @@ def main(argv=None) -> int:
 def describe(result: dict) -> str:
     """A result as a few lines a person reads: the verdict first, then each line of evidence."""
     verdict, assessment, provenance = result["verdict"], result["model_assessment"], result["provenance"]
-    headline = "AI-generated" if verdict["label"] == "FAKE" else "real photograph"
-    lines = [f"{result['filename']}: {headline} ({BASIS[verdict['basis']]})", f"  {verdict['summary']}"]
+    # "Can't tell" rests on nothing: the model's guess is only its lean, on the next line.
+    basis = "nothing settles it" if verdict["lean"] else BASIS[verdict["basis"]]
+    lines = [f"{result['filename']}: {HEADLINES[verdict['label']]} ({basis})"]
+    if verdict["lean"]:
+        lines.append(f"  {lean(verdict)}")
+    lines.append(f"  {verdict['summary']}")
     for key, title in EVIDENCE:
         finding = provenance[key]
         strength = f" [{finding['strength']} evidence]" if finding["present"] and finding["strength"] != "none" else ""
@@ -105,6 +111,15 @@ def describe(result: dict) -> str:
         lines.append(f"    {assessment['note']}")
     lines.append(f"  {provenance['note']}")
     return "\n".join(lines)
+
+
+def lean(verdict: dict) -> str:
+    """The one line under "Can't tell": which way the pixel model leans, and how often it was right."""
+    towards = f"The pixel model leans towards {LEANS[verdict['lean']]} ({verdict['confidence']:.0%})"
+    accuracy = verdict["measured_accuracy"]
+    if accuracy is None:
+        return f"{towards}, but it is unsure."
+    return f"{towards}, but on pictures like this it was right only {accuracy:.0%} of the time."
 
 
 if __name__ == "__main__":

@@ -2,12 +2,17 @@
 
 Pure: takes the calibrated `model_assessment` and the `provenance` findings and
 returns the `verdict` object. Nothing else combines them; the API, the command
-line and the web page show what this module said. The rule, in order:
+line and the web page show what this module said. Three outcomes: REAL, FAKE,
+and UNSURE ("can't tell") when the verdict would rest on a pixel model that is
+unsure or has never seen a picture like this one; then `lean` says which way
+the model leans. The rule, in order:
 """
 
 from __future__ import annotations
 
 AI_DECLARATIONS = ("ai_generated", "ai_edited")
+# The third outcome: nothing settles the question and the model's guess is too weak to lead with.
+UNSURE = "UNSURE"
 
 VERDICT_RULES = [
     "Valid Content Credentials (C2PA) whose signer is on the C2PA trust list or the older interim list, "
@@ -17,8 +22,11 @@ VERDICT_RULES = [
     "AI-generated according to the file's own metadata: an admission that is rarely forged, but not verified.",
     "Otherwise, trusted Content Credentials that declare a camera capture decide: a real photograph.",
     "Content Credentials that fail validation are reported and decide nothing.",
-    "Otherwise the verdict is the pixel model's guess, shown with its calibrated confidence and the "
+    "Otherwise the verdict rests on the pixel model: its guess, shown with its calibrated confidence and the "
     "accuracy measured on pictures of the same kind.",
+    "But when that model is unsure (its calibrated confidence is below the unsure limit) or the picture is "
+    "unlike those it was trained on, the verdict is can't tell (UNSURE), with the way the model leans in "
+    "smaller words.",
     "Camera EXIF data is a weak hint that never decides, and missing metadata proves nothing: "
     "most platforms and screenshots remove it.",
 ]
@@ -75,26 +83,48 @@ def decide(model_assessment: dict, provenance: dict) -> dict:
 
 def _settled(label: str, basis: str, summary: str) -> dict:
     """A verdict the file's own evidence settles: the model's numbers do not apply to it."""
-    return {"label": label, "basis": basis, "summary": summary, "confidence": None, "measured_accuracy": None}
+    return {
+        "label": label,
+        "basis": basis,
+        "summary": summary,
+        "lean": None,
+        "confidence": None,
+        "measured_accuracy": None,
+    }
 
 
 def _model(assessment: dict) -> dict:
-    """The pixel model's guess, in the words its calibration allows."""
-    label = assessment["label"]
-    what = "a real photograph" if label == "REAL" else "AI-generated"
-    confidence = assessment.get("confidence")
-    sure = f" ({confidence:.0%} confidence)" if isinstance(confidence, (int, float)) else ""
+    """The pixel model's guess, or "can't tell" and why when the guess is too weak to lead with.
+
+    The summary of "can't tell" says why; which way the model leans, and how sure
+    it is, are in `lean`, `confidence` and `measured_accuracy`.
+    """
+    label, confidence = assessment["label"], assessment.get("confidence")
+    unsettled = "nothing in the file's metadata settles the question."
     if assessment.get("out_of_distribution"):
-        guess = f"The pixel model guesses {what}{sure}, but this picture is unlike those it was trained on"
-    elif assessment.get("unsure"):
-        guess = f"The pixel model leans towards {what}{sure} but is unsure"
-    else:
-        guess = f"The pixel model guesses {what}{sure}"
+        return _guess(
+            UNSURE,
+            f"Can't tell: this picture is unlike those the pixel model was trained on, and {unsettled}",
+            label,
+            assessment,
+        )
+    if assessment.get("unsure"):
+        return _guess(
+            UNSURE, f"Can't tell: the pixel model is unsure about this picture, and {unsettled}", label, assessment
+        )
+    what = "a real photograph" if label == "REAL" else "AI-generated"
+    sure = f" ({confidence:.0%} confidence)" if isinstance(confidence, (int, float)) else ""
+    return _guess(label, f"The pixel model guesses {what}{sure}; {unsettled}", None, assessment)
+
+
+def _guess(label: str, summary: str, lean: str | None, assessment: dict) -> dict:
+    """A verdict that rests on the pixel model, with its calibrated numbers; `lean` only for "can't tell"."""
     return {
         "label": label,
         "basis": "model",
-        "summary": f"{guess}; nothing in the file's metadata settles the question.",
-        "confidence": confidence,
+        "summary": summary,
+        "lean": lean,
+        "confidence": assessment.get("confidence"),
         "measured_accuracy": assessment.get("measured_accuracy"),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from openapi_check import assert_matches
 
 from detector.provenance.credentials import absent
 from detector.provenance.metadata import no_camera, no_generator
@@ -68,44 +69,74 @@ def provenance(state=None, declares=None, generated=None, has_camera=False):
     }
 
 
-# (credentials state, credentials declare, generator metadata declares, camera EXIF, model label) ->
-# (verdict label, basis)
+# How the pixel model stands: sure of its guess, unsure (calibrated confidence under the limit), or facing
+# a picture unlike any it was trained on (out of distribution).
+SURE, UNSURE, OOD = "sure", "unsure", "out of distribution"
+
+# (credentials state, credentials declare, generator metadata declares, camera EXIF, model label, model stands) ->
+# (verdict label, basis, lean)
 TABLE = [
     # Trusted credentials that declare AI decide, whatever the model says.
-    (("trusted", "ai_generated", None, False, "REAL"), ("FAKE", "content_credentials")),
-    (("trusted", "ai_edited", None, True, "REAL"), ("FAKE", "content_credentials")),
-    (("trusted", "ai_generated", None, False, "FAKE"), ("FAKE", "content_credentials")),
+    (("trusted", "ai_generated", None, False, "REAL", SURE), ("FAKE", "content_credentials", None)),
+    (("trusted", "ai_edited", None, True, "REAL", SURE), ("FAKE", "content_credentials", None)),
+    (("trusted", "ai_generated", None, False, "FAKE", SURE), ("FAKE", "content_credentials", None)),
+    (("trusted", "ai_generated", None, False, "REAL", UNSURE), ("FAKE", "content_credentials", None)),
+    (("trusted", "ai_generated", None, False, "REAL", OOD), ("FAKE", "content_credentials", None)),
     # Valid but untrusted credentials, or generator metadata, declaring AI: FAKE by the file's own metadata.
-    (("untrusted", "ai_generated", None, False, "REAL"), ("FAKE", "metadata")),
-    (("untrusted", "ai_edited", None, True, "REAL"), ("FAKE", "metadata")),
-    ((None, None, "ai_generated", False, "REAL"), ("FAKE", "metadata")),
-    ((None, None, "ai_edited", True, "REAL"), ("FAKE", "metadata")),
-    (("untrusted", "captured", "ai_generated", True, "REAL"), ("FAKE", "metadata")),
+    (("untrusted", "ai_generated", None, False, "REAL", SURE), ("FAKE", "metadata", None)),
+    (("untrusted", "ai_edited", None, True, "REAL", SURE), ("FAKE", "metadata", None)),
+    ((None, None, "ai_generated", False, "REAL", SURE), ("FAKE", "metadata", None)),
+    ((None, None, "ai_edited", True, "REAL", SURE), ("FAKE", "metadata", None)),
+    (("untrusted", "captured", "ai_generated", True, "REAL", SURE), ("FAKE", "metadata", None)),
+    (("untrusted", "ai_generated", None, False, "REAL", UNSURE), ("FAKE", "metadata", None)),
+    ((None, None, "ai_generated", False, "FAKE", OOD), ("FAKE", "metadata", None)),
     # Metadata declaring AI comes before trusted credentials declaring a capture.
-    (("trusted", "captured", "ai_generated", False, "REAL"), ("FAKE", "metadata")),
-    # Trusted credentials declaring a camera capture decide REAL.
-    (("trusted", "captured", None, False, "FAKE"), ("REAL", "content_credentials")),
+    (("trusted", "captured", "ai_generated", False, "REAL", SURE), ("FAKE", "metadata", None)),
+    # Trusted credentials declaring a camera capture decide REAL, however the model stands.
+    (("trusted", "captured", None, False, "FAKE", SURE), ("REAL", "content_credentials", None)),
+    (("trusted", "captured", None, False, "FAKE", UNSURE), ("REAL", "content_credentials", None)),
+    (("trusted", "captured", None, False, "FAKE", OOD), ("REAL", "content_credentials", None)),
     # A capture declared by untrusted credentials does not count.
-    (("untrusted", "captured", None, True, "FAKE"), ("FAKE", "model")),
+    (("untrusted", "captured", None, True, "FAKE", SURE), ("FAKE", "model", None)),
+    (("untrusted", "captured", None, True, "FAKE", UNSURE), ("UNSURE", "model", "FAKE")),
     # Invalid credentials decide nothing, whatever they would have said.
-    (("invalid", None, None, False, "REAL"), ("REAL", "model")),
-    (("invalid", None, None, True, "FAKE"), ("FAKE", "model")),
+    (("invalid", None, None, False, "REAL", SURE), ("REAL", "model", None)),
+    (("invalid", None, None, True, "FAKE", SURE), ("FAKE", "model", None)),
+    (("invalid", None, None, False, "REAL", UNSURE), ("UNSURE", "model", "REAL")),
     # Credentials that say nothing about AI or a camera decide nothing.
-    (("trusted", None, None, False, "FAKE"), ("FAKE", "model")),
-    (("untrusted", None, None, False, "REAL"), ("REAL", "model")),
+    (("trusted", None, None, False, "FAKE", SURE), ("FAKE", "model", None)),
+    (("untrusted", None, None, False, "REAL", SURE), ("REAL", "model", None)),
+    (("trusted", None, None, False, "FAKE", OOD), ("UNSURE", "model", "FAKE")),
     # Camera EXIF never decides; no evidence leaves the model's guess.
-    ((None, None, None, True, "FAKE"), ("FAKE", "model")),
-    ((None, None, None, False, "REAL"), ("REAL", "model")),
-    ((None, None, None, False, "FAKE"), ("FAKE", "model")),
+    ((None, None, None, True, "FAKE", SURE), ("FAKE", "model", None)),
+    ((None, None, None, False, "REAL", SURE), ("REAL", "model", None)),
+    ((None, None, None, False, "FAKE", SURE), ("FAKE", "model", None)),
+    ((None, None, None, True, "REAL", UNSURE), ("UNSURE", "model", "REAL")),
+    # An unsure model, or a picture unlike any it was trained on, gives "can't tell", leaning its way.
+    ((None, None, None, False, "REAL", UNSURE), ("UNSURE", "model", "REAL")),
+    ((None, None, None, False, "FAKE", UNSURE), ("UNSURE", "model", "FAKE")),
+    ((None, None, None, False, "REAL", OOD), ("UNSURE", "model", "REAL")),
+    ((None, None, None, False, "FAKE", OOD), ("UNSURE", "model", "FAKE")),
 ]
+
+
+def model_standing(label: str, stands: str) -> dict:
+    """A model_assessment with the label given, sure, unsure or out of distribution."""
+    if stands == UNSURE:
+        return model(label, confidence=0.55, unsure=True)
+    if stands == OOD:  # out of distribution even when confident
+        return model(label, confidence=0.8, ood=True)
+    return model(label)
 
 
 @pytest.mark.parametrize("evidence, expected", TABLE)
 def test_verdict_table(evidence, expected):
-    state, declares, generated, has_camera, label = evidence
-    verdict = decide(model(label), provenance(state, declares, generated, has_camera))
-    assert (verdict["label"], verdict["basis"]) == expected
+    state, declares, generated, has_camera, label, stands = evidence
+    verdict = decide(model_standing(label, stands), provenance(state, declares, generated, has_camera))
+    assert (verdict["label"], verdict["basis"], verdict["lean"]) == expected
+    assert_matches(verdict, "Verdict")
     assert verdict["summary"] and "\n" not in verdict["summary"]
+    assert verdict["summary"].startswith("Can't tell") == (verdict["label"] == "UNSURE")
 
 
 def test_model_numbers_only_when_the_model_decides():
@@ -129,8 +160,24 @@ def test_summaries_name_the_evidence():
     assert "unlike" in decide(model(ood=True), provenance())["summary"]
 
 
+def test_cant_tell_keeps_the_models_numbers():
+    unsure = decide(model("REAL", 0.54, unsure=True, accuracy=0.58), provenance())
+    assert (unsure["label"], unsure["lean"]) == ("UNSURE", "REAL")
+    assert (unsure["confidence"], unsure["measured_accuracy"]) == (0.54, 0.58)
+    assert unsure["summary"].startswith("Can't tell: the pixel model is unsure")
+    unseen = decide(model("FAKE", 0.97, ood=True, accuracy=0.58), provenance())
+    assert (unseen["label"], unseen["lean"], unseen["confidence"]) == ("UNSURE", "FAKE", 0.97)
+    assert "unlike those the pixel model was trained on" in unseen["summary"]
+    sure = decide(model("FAKE", 0.97, accuracy=0.98), provenance())
+    assert (sure["label"], sure["lean"], sure["confidence"]) == ("FAKE", None, 0.97)
+    assert "guesses AI-generated (97% confidence)" in sure["summary"]
+
+
 def test_rules_are_plain_sentences_in_order():
     assert len(VERDICT_RULES) >= 5
     assert all(rule.endswith(".") and len(rule) < 400 for rule in VERDICT_RULES)
     assert "trust list" in VERDICT_RULES[0] and "according to the file's own metadata" in VERDICT_RULES[1]
     assert "camera capture" in VERDICT_RULES[2] and "decide nothing" in VERDICT_RULES[3]
+    assert "pixel model" in VERDICT_RULES[4]
+    assert "unsure" in VERDICT_RULES[5] and "unlike those it was trained on" in VERDICT_RULES[5]
+    assert "UNSURE" in VERDICT_RULES[5]
