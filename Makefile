@@ -11,6 +11,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 CIFAKE_SOURCE ?= ../shared/data/cifake
 MODERN_SOURCE ?= ../shared/data/modern
+# Local git mirrors of the repositories in dataset/sources.csv; those missing are cloned into dataset/git.
+SOURCES_MIRRORS ?=
 EPOCHS ?= 30
 
 export PORT
@@ -70,6 +72,8 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find 
 # Data, training and evaluation (see README "Training")
 dataset: install
 	$(BIN)/python scripts/dataset.py --source $(CIFAKE_SOURCE) --modern $(MODERN_SOURCE) --dest dataset
+	$(BIN)/python scripts/build_sources.py $(if $(SOURCES_MIRRORS),--mirrors $(SOURCES_MIRRORS)) \
+	  --clone-into dataset/git --dest dataset/native
 
 # Two stages: the CNN from scratch on CIFAKE (kept in runs/ and reused when present), then,
 # with that network frozen, a head for today's pictures trained on CIFAKE and the modern set.
