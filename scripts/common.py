@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detector.cli.base import UserError, load_classifier, run_main
 from detector.contract import CLASS_NAMES, IMAGE_SIZE, THRESHOLD
 from detector.preprocessing import ImageError, prepare_image
 
@@ -34,10 +35,6 @@ __all__ = [
     "progress",
     "run_main",
 ]
-
-
-class UserError(Exception):
-    """A problem the user can fix; scripts print it and exit with status 2."""
 
 
 @dataclass
@@ -126,26 +123,3 @@ def progress(items, description: str, enabled: bool = True):
     from tqdm.auto import tqdm
 
     return tqdm(items, desc=description, unit="img", mininterval=2.0)
-
-
-def load_classifier(model_path: Path):
-    """The serving classifier, or a UserError that says why the model cannot be used."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from detector.classifier import Classifier, ModelLoadError
-
-    try:
-        return Classifier.load(model_path)
-    except ModelLoadError as error:
-        raise UserError(str(error)) from None
-
-
-def run_main(main) -> None:
-    """Run a script's main(), turning UserError into a message and exit status 2."""
-    try:
-        sys.exit(main())
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)

@@ -15,15 +15,13 @@ from werkzeug.exceptions import (
     HTTPException,
     RequestEntityTooLarge,
     ServiceUnavailable,
-    UnprocessableEntity,
-    UnsupportedMediaType,
 )
 
 from . import report
 from .classifier import Classifier
-from .errors import error_body
+from .errors import error_body, image_error
 from .heatmap import explanation
-from .preprocessing import ImageTooLargeError, PreparedImage, UnsupportedImageError, prepare_image
+from .preprocessing import ImageError, PreparedImage, prepare_image
 from .uploads import RequestBudget
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -74,10 +72,8 @@ def _prepare(upload: FileStorage, budget: RequestBudget) -> PreparedImage | HTTP
         budget.check()  # a gone client ends the whole request (ClientClosedRequest is not caught)
         with budget.decoding():
             return prepare_image(data, limits=budget.limits, charge=budget.charge)
-    except ImageTooLargeError as error:
-        return UnprocessableEntity(description=str(error))
-    except UnsupportedImageError as error:
-        return UnsupportedMediaType(description=str(error))
+    except ImageError as error:
+        return image_error(error)
     except (RequestEntityTooLarge, ServiceUnavailable) as error:  # the request's budget is spent
         return error
 

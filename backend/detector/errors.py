@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    UnprocessableEntity,
+    UnsupportedMediaType,
+)
+
+from .preprocessing import ImageError, ImageTooLargeError
 
 try:  # gunicorn parses a chunked body while the app reads it, so its parse errors surface here
     from gunicorn.http.errors import NoMoreData, ParseException
@@ -16,6 +24,13 @@ except ImportError:  # served by another WSGI server
 def error_body(error: HTTPException) -> dict:
     """The JSON body for an HTTP error, also used per file in batch answers."""
     return {"code": error.code, "name": error.name, "description": error.description}
+
+
+def image_error(error: ImageError) -> HTTPException:
+    """The HTTP error for a picture that cannot be used: 422 over a size or cost limit, else 415."""
+    if isinstance(error, ImageTooLargeError):
+        return UnprocessableEntity(description=str(error))
+    return UnsupportedMediaType(description=str(error))
 
 
 def handle_http_error(error: HTTPException):

@@ -1,0 +1,22 @@
+"""The `detector` command: `detector predict FILE...` and `detector scan PATH... --out RESULTS.jsonl`.
+
+Installed with the backend package (`make install` gives .venv/bin/detector);
+`python -m detector.cli` runs the same. Each subcommand's module says what it does.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from . import predict, scan
+from .base import exit_status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the subcommand; the exit status."""
+    parser = argparse.ArgumentParser(prog="detector", description="Tell real photographs from AI-generated images.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    predict.add_parser(commands)
+    scan.add_parser(commands)
+    args = parser.parse_args(argv)
+    return exit_status(args.handler, args)

@@ -1,0 +1,71 @@
+"""Picture files in, one result each out: the API's answer for a file on disk.
+
+The same steps as POST /api/predict with several files: read, decode within the
+API's default limits, run the model once on the batch, then add the evidence and
+the verdict (report.prediction). A file that cannot be used gets the API's error
+shape instead, so every file has a result.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, RequestEntityTooLarge
+
+from .. import DEFAULTS, report
+from ..errors import error_body, image_error
+from ..preprocessing import ImageError, PreparedImage, prepare_image
+
+# The largest upload the API accepts by default is also the largest file read here.
+MAX_FILE_BYTES = DEFAULTS["MAX_CONTENT_LENGTH"]
+
+
+def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, or RequestEntityTooLarge without reading more than limit + 1 bytes."""
+    with open(path, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise RequestEntityTooLarge(description=f"The file is larger than the limit of {limit:,} bytes.")
+    return data
+
+
+def load(path: str) -> tuple[bytes, PreparedImage] | HTTPException:
+    """The file's bytes and decoded picture, or the HTTP error that says why it cannot be used."""
+    try:
+        data = read_file(path)
+        return data, prepare_image(data)
+    except HTTPException as error:
+        return error
+    except ImageError as error:
+        return image_error(error)
+    except OSError as error:  # missing, unreadable, a folder...
+        return BadRequest(description=error.strerror or str(error))
+
+
+def classify_files(classifier, paths: Sequence[str], filename=os.path.basename, trust=None) -> list[dict]:
+    """One result per path, in order: the API's answer plus `path`, or `path`, `filename` and `error`."""
+    loaded = [load(path) for path in paths]
+    ready = [item for item in loaded if not isinstance(item, HTTPException)]
+    probabilities, inference_ms = np.empty(0), 0.0
+    if ready:
+        started = time.perf_counter()
+        probabilities = classifier.predict(np.stack([image.pixels for _, image in ready]))
+        inference_ms = (time.perf_counter() - started) * 1000
+    answers = iter(probabilities)
+    results = []
+    for path, item in zip(paths, loaded, strict=True):
+        name = filename(path)
+        if not isinstance(item, HTTPException):
+            data, image = item
+            probability = next(answers)
+            try:
+                item = report.prediction(name, data, image, probability, inference_ms, classifier, trust)
+            except Exception:  # the readers guard themselves; one file must never end a scan
+                item = InternalServerError(description="The file could not be processed.")
+        if isinstance(item, HTTPException):
+            item = {"filename": name, "error": error_body(item)}
+        results.append({"path": path, **item})
+    return results

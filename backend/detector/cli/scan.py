@@ -1,0 +1,301 @@
+"""`detector scan PATH... --out RESULTS.jsonl`: classify a whole collection, resumably.
+
+Walks folders recursively (and reads more paths, one a line, from standard
+input for `-`), sends the files in batches to worker processes that each load
+the model once, and appends one JSON line per file to --out: the API's answer
+plus `path`, or `path`, `filename` and `error` in the API's error shape for a
+file that is not a picture or breaks a limit. Each batch is written whole and
+flushed, so a scan that is stopped loses at most the batches in flight. Run the
+same command again to go on: files already in --out are skipped, and when none
+is left the model is never loaded. `--shard INDEX/COUNT` scans only the files
+whose path falls in that shard, so COUNT processes (or pods) share a collection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from pathlib import Path
+
+from .base import UserError, load_classifier
+from .classify import classify_files
+from .predict import DEFAULT_MODEL_PATH
+from .results import format_summary, in_shard, open_results, outcome_counts, read_results, result_line, write_csv
+
+BATCH_SIZE = 16
+# Batches queued per worker: enough to keep every worker busy, few enough to bound memory.
+BATCHES_PER_WORKER = 2
+LOG_EVERY = 60.0  # seconds between progress lines when stderr is not a terminal
+
+
+def add_parser(commands) -> None:
+    """The `scan` subcommand and its options."""
+    parser = commands.add_parser(
+        "scan",
+        help="classify every file under folders into a resumable JSON-lines file",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files and folders; - reads paths from stdin")
+    parser.add_argument("--out", type=Path, required=True, help="results, one JSON object per line (appended)")
+    parser.add_argument("--workers", type=positive, default=cpu_count(), help="worker processes (default: CPUs)")
+    parser.add_argument("--batch-size", type=positive, default=BATCH_SIZE, help="files per batch (default: 16)")
+    parser.add_argument("--shard", type=shard, default=(0, 1), metavar="INDEX/COUNT", help="scan one shard, e.g. 0/4")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="the Keras .h5 model")
+    parser.add_argument("--summary", action="store_true", help="print files per verdict and basis at the end")
+    parser.add_argument("--csv", type=Path, help="also write every result in --out as a flat CSV table")
+    parser.set_defaults(handler=run)
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def shard(text: str) -> tuple[int, int]:
+    """An argparse type: INDEX/COUNT with 0 <= INDEX < COUNT."""
+    index, _, count = text.partition("/")
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+        raise argparse.ArgumentTypeError(f"expected INDEX/COUNT with 0 <= INDEX < COUNT, e.g. 0/4; got {text!r}")
+    return int(index), int(count)
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    with contextlib.suppress(AttributeError):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+# --------------------------------------------------------------------------
+# The collection
+
+
+def walk(targets: Iterable[str], stdin=None) -> Iterator[str]:
+    """Every file under the targets, as it is reached (folders in name order; `-` reads stdin)."""
+    for target in targets:
+        if target == "-":
+            for line in (stdin or sys.stdin).buffer:
+                name = os.fsdecode(line.rstrip(b"\r\n"))
+                if name:
+                    yield from _files(name)
+        else:
+            yield from _files(target)
+
+
+def _files(path: str) -> Iterator[str]:
+    """path itself, or every file in the folder tree under it (symbolic links to folders are not followed)."""
+    if not os.path.isdir(path):
+        yield path  # a missing or unreadable path is reported as such
+        return
+    unreadable: list[str] = []
+    for folder, subfolders, names in os.walk(path, onerror=lambda error: unreadable.append(error.filename)):
+        subfolders.sort()
+        yield from unreadable  # a folder that cannot be listed is an error line, like a file
+        unreadable.clear()
+        for name in sorted(names):
+            yield os.path.join(folder, name)
+    yield from unreadable
+
+
+def batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Consecutive lists of size items (the last may be shorter)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+# --------------------------------------------------------------------------
+# Worker processes: each loads the model once and classifies batches
+
+
+_classifier = None
+_load_error: str | None = None
+
+
+def _start_worker(model_path: str, threads: int) -> None:
+    """Load the model in this worker; a failure is reported by the first batch."""
+    global _classifier, _load_error
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process, which stops the workers
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(threads))
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    try:
+        _classifier = load_classifier(model_path)
+    except UserError as error:
+        _load_error = str(error)
+    from ..provenance import warm_up
+
+    warm_up()
+
+
+def _classify_batch(paths: list[str]) -> tuple[str, int]:
+    """The batch's result lines, and how many of them are errors."""
+    if _classifier is None:
+        raise UserError(_load_error or "the model is not loaded")
+    results = classify_files(_classifier, paths)
+    return "".join(result_line(result) for result in results), sum("error" in result for result in results)
+
+
+# --------------------------------------------------------------------------
+# The scan
+
+
+class Stopped(Exception):
+    """SIGTERM (a pod being stopped, `kill`): stop as for Ctrl-C."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scan, append, then print the summary and write the CSV if asked."""
+    index, count = args.shard
+    out, recorded, dropped = open_results(args.out)
+    with out:
+        _lock(out, args.out)
+        if dropped:
+            print(f"{args.out}: removed an unfinished last line ({dropped} bytes)", file=sys.stderr)
+        if recorded:
+            print(f"{args.out}: {len(recorded):,} files already done, skipped", file=sys.stderr)
+
+        def wanted(path: str) -> bool:
+            return path not in recorded and (count == 1 or in_shard(path, index, count))
+
+        progress = Progress(args.paths, wanted)
+        pending = (path for path in walk(args.paths) if wanted(path))
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            _scan(batches(pending, args.batch_size), out, args, progress)
+        except (KeyboardInterrupt, Stopped):
+            progress.close()
+            print(f"stopped: {progress.scanned:,} files recorded; run the same command again to go on", file=sys.stderr)
+            return 130
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        progress.close()
+    print(
+        f"{args.out}: {progress.scanned:,} files scanned now ({progress.errors:,} errors), {len(recorded):,} before",
+        file=sys.stderr,
+    )
+    if args.summary or args.csv:
+        if args.summary:
+            print(format_summary(*outcome_counts(read_results(args.out))))
+        if args.csv:
+            rows = write_csv(read_results(args.out), args.csv)
+            print(f"{args.csv}: {rows:,} rows", file=sys.stderr)
+    return 0
+
+
+def _stop(signum, frame):
+    raise Stopped()
+
+
+def _lock(out, path: Path) -> None:
+    """Refuse to append to a results file that another scan is writing."""
+    try:
+        fcntl.flock(out.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise UserError(f"another scan is writing {path}") from None
+    except OSError:
+        pass  # a file system without locks (some network shares): go on unguarded
+
+
+def _scan(work: Iterator[list[str]], out, args: argparse.Namespace, progress: Progress) -> None:
+    """Classify the batches in worker processes, appending each batch's lines as soon as it is done."""
+    in_flight: dict[Future, int] = {}  # each batch and its number of files
+    pool = None
+    try:
+        for batch in work:
+            if pool is None:  # only once there is work: a finished scan never loads the model
+                pool = _pool(args)
+            in_flight[pool.submit(_classify_batch, batch)] = len(batch)
+            if len(in_flight) >= args.workers * BATCHES_PER_WORKER:
+                _write_finished(in_flight, out, progress)
+        while in_flight:
+            _write_finished(in_flight, out, progress)
+    except BrokenProcessPool:
+        raise UserError("a worker process died (out of memory?); run the same command again to go on") from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(args: argparse.Namespace) -> ProcessPoolExecutor:
+    """Worker processes, each with the model loaded once; TensorFlow's threads shared out between them."""
+    if not args.model.is_file():
+        raise UserError(f"model file {args.model} does not exist")
+    threads = max(1, cpu_count() // args.workers)
+    return ProcessPoolExecutor(
+        args.workers,
+        # Fresh interpreters: TensorFlow is not safe to fork, and this process never imports it.
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(str(args.model), threads),
+    )
+
+
+def _write_finished(in_flight: dict[Future, int], out, progress: Progress) -> None:
+    """Wait for a batch to finish and append the lines of every finished one, each batch whole."""
+    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+    for future in done:
+        files = in_flight.pop(future)
+        lines, errors = future.result()  # a worker's UserError (the model) ends the scan here
+        out.write(lines.encode())
+        out.flush()
+        progress.update(files, errors)
+
+
+# --------------------------------------------------------------------------
+# Progress
+
+
+class Progress:
+    """A tqdm bar with rate and ETA on a terminal, else a line every minute; counts what was written.
+
+    The total is counted by walking the collection a second time in a thread,
+    so the scan starts at once and the ETA appears when the count is known.
+    """
+
+    def __init__(self, targets: list[str], wanted: Callable[[str], bool]):
+        self.scanned = self.errors = 0
+        self.total: int | None = None
+        self.started = self.logged = time.monotonic()
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc="scanning", unit="file", dynamic_ncols=True, smoothing=0.1)
+        if "-" not in targets:  # standard input can be read once only
+            threading.Thread(target=self._count, args=(targets, wanted), daemon=True).start()
+
+    def _count(self, targets: list[str], wanted: Callable[[str], bool]) -> None:
+        self.total = sum(1 for path in walk(targets) if wanted(path))
+
+    def update(self, files: int, errors: int) -> None:
+        """files more written, errors of them errors."""
+        self.scanned += files
+        self.errors += errors
+        if self.bar is not None:
+            if self.total is not None and self.bar.total != self.total:
+                self.bar.total = self.total
+            self.bar.set_postfix(errors=self.errors, refresh=False)
+            self.bar.update(files)
+        elif time.monotonic() - self.logged >= LOG_EVERY:
+            self.logged = time.monotonic()
+            rate = self.scanned / (self.logged - self.started)
+            of = f" of {self.total:,}" if self.total is not None else ""
+            print(f"scanned {self.scanned:,}{of} files ({self.errors:,} errors), {rate:.1f} files/s", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
