@@ -49,6 +49,7 @@ export function App() {
           filename: file.name || result.filename || 'Unnamed file',
           label: verdict.label,
           basis: verdict.basis,
+          lean: verdict.lean,
           confidenceLevel: byModel ? confidenceLevel(result.model_assessment) : null,
           confidence: byModel ? verdict.confidence : null,
           modelVersion: result.model_version,

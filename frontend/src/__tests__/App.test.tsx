@@ -28,7 +28,7 @@ describe('App', () => {
     await within(screen.getByRole('article', { name: 'fake-robot.png' })).findByText('AI-generated');
 
     // Errors are not results: two rows, newest first.
-    await screen.findByText('2 images: 1 real photo, 1 AI-generated.');
+    await screen.findByText('2 images: 1 AI-generated, 1 real photo, 0 can’t tell.');
     const names = historyRows().map((row) => within(row).getByRole('rowheader').textContent);
     expect(names).toHaveLength(2);
     expect(new Set(names)).toEqual(new Set(['beach.png', 'fake-robot.png']));
@@ -49,14 +49,19 @@ describe('App', () => {
 
   it('records what each verdict rests on in the history', async () => {
     const { user } = renderApp();
-    await user.upload(fileInput(), [imageFile('signed-robot.jpg'), imageFile('beach.png')]);
+    await user.upload(fileInput(), [imageFile('signed-robot.jpg'), imageFile('beach.png'), imageFile('unsure-dog.png')]);
     await within(await screen.findByRole('article', { name: 'signed-robot.jpg' })).findByText('AI-generated');
     await within(screen.getByRole('article', { name: 'beach.png' })).findByText('Real photo');
-    await screen.findByText('2 images: 1 real photo, 1 AI-generated.');
+    await within(await screen.findByRole('article', { name: 'unsure-dog.png' })).findByText('Can’t tell');
+    await screen.findByText('3 images: 1 AI-generated, 1 real photo, 1 can’t tell.');
     const rows = Object.fromEntries(historyRows().map((row) => [within(row).getByRole('rowheader').textContent, row]));
+    expect(rows['signed-robot.jpg']).toHaveTextContent('AI-generated');
     expect(rows['signed-robot.jpg']).toHaveTextContent('Content Credentials');
     expect(rows['signed-robot.jpg']).not.toHaveTextContent('%');
+    expect(rows['beach.png']).toHaveTextContent('Real photo');
     expect(rows['beach.png']).toHaveTextContent('Pixel model, very confident (97%)');
+    expect(rows['unsure-dog.png']).toHaveTextContent('Can’t tell');
+    expect(rows['unsure-dog.png']).toHaveTextContent('Pixel model, leaning towards a real photo (55%)');
   });
 
   it('announces results through a polite live region', async () => {

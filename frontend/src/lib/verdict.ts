@@ -6,11 +6,12 @@
  * pixel model's calibrated confidence, whether it is unsure or outside what it
  * was trained on (`model_assessment`). This module only formats what it said.
  */
-import type { Label, ModelAssessment, Prediction, VerdictBasis } from '@/types/api';
+import type { Label, ModelAssessment, Prediction, Verdict, VerdictBasis, VerdictLabel } from '@/types/api';
 
-export const LABEL_TEXT: Record<Label, string> = {
+export const LABEL_TEXT: Record<VerdictLabel, string> = {
   REAL: 'Real photo',
   FAKE: 'AI-generated',
+  UNSURE: 'Can’t tell',
 };
 
 /** What the verdict rests on, in a few words (headline badge and history). */
@@ -20,10 +21,13 @@ export const BASIS_TEXT: Record<VerdictBasis, string> = {
   model: 'The pixel model’s guess',
 };
 
-/** The colour of a result: the label's, or "unsure" when a model guess is unsure. */
-export type Tone = 'real' | 'fake' | 'unsure';
+/** A colour: a label's, "unsure" for the pixel model's unsure reading, or the neutral one of "can't tell". */
+export type Tone = 'real' | 'fake' | 'unsure' | 'cant-tell';
 
-/** The one place that turns a verdict into a colour. */
+/** The one place that turns a verdict into a colour: "can't tell" has its own, neither REAL's nor AI's. */
+export const VERDICT_TONE: Record<VerdictLabel, Tone> = { REAL: 'real', FAKE: 'fake', UNSURE: 'cant-tell' };
+
+/** The colour of the pixel model's own reading (the evidence line): its label's, or "unsure". */
 export function toneOf(label: Label, unsure: boolean): Tone {
   if (unsure) return 'unsure';
   return label === 'REAL' ? 'real' : 'fake';
@@ -88,7 +92,23 @@ export function accuracySentence(
 }
 
 const WHAT: Record<Label, string> = { REAL: 'a real photo', FAKE: 'made by an image generator' };
-const LEANS: Record<Label, string> = { REAL: 'a real photo', FAKE: 'an AI-generated picture' };
+export const LEANS: Record<Label, string> = { REAL: 'a real photo', FAKE: 'an AI-generated picture' };
+
+/**
+ * The line under "Can't tell": which way the pixel model leans and how often it
+ * was right on such pictures, e.g. "The pixel model leans towards a real photo
+ * (54%), but on pictures like this it was right only 58% of the time." Null for
+ * any other verdict.
+ */
+export function leanSentence(verdict: Pick<Verdict, 'lean' | 'confidence' | 'measured_accuracy'>): string | null {
+  if (!verdict.lean) return null;
+  const chance = verdict.confidence === null ? '' : ` (${formatPercent(verdict.confidence)})`;
+  const towards = `The pixel model leans towards ${LEANS[verdict.lean]}${chance}`;
+  if (verdict.measured_accuracy === null) {
+    return `${towards}, but how often it is right on pictures like this has not been measured.`;
+  }
+  return `${towards}, but on pictures like this it was right only ${formatPercent(verdict.measured_accuracy)} of the time.`;
+}
 
 /** One sentence on the pixel model's answer, e.g. "The model is confident (91%) that this is a real photo." */
 export function modelSentence(assessment: ModelAssessment): string {
@@ -101,26 +121,38 @@ export function modelSentence(assessment: ModelAssessment): string {
 }
 
 export interface ResultText {
-  label: Label;
-  /** "Real photo" or "AI-generated". */
+  label: VerdictLabel;
+  /** "Real photo", "AI-generated" or "Can't tell". */
   title: string;
   basis: VerdictBasis;
   /** What it rests on, e.g. "Content Credentials". */
   basisText: string;
   /** The server's one plain sentence. */
   summary: string;
-  /** Only for a model verdict: the server's calibrated answer is unsure. */
+  /** The verdict is "can't tell": the server found nothing that settles it. */
   unsure: boolean;
+  /** Only for "can't tell": which way the pixel model leans, and how often it was right. */
+  lean: string | null;
   tone: Tone;
-  /** Confidence words of a model verdict, e.g. "Very confident"; null when evidence decided. */
+  /**
+   * Badge words of a model verdict, e.g. "Very confident"; for "can't tell", why
+   * ("Unsure", "Unfamiliar picture"); null when evidence decided.
+   */
   confidenceText: string | null;
+}
+
+/** The badge of a "can't tell": the model is unsure, or has never seen a picture like this. */
+function unsureBadge(assessment: ModelAssessment): string {
+  return assessment.unsure ? confidenceText('unsure') : 'Unfamiliar picture';
 }
 
 /** Everything the headline of a result says, from the server's verdict. */
 export function describeResult(prediction: Prediction): ResultText {
   const { verdict, model_assessment: assessment } = prediction;
-  const level = verdict.basis === 'model' ? confidenceLevel(assessment) : null;
-  const unsure = level === 'unsure';
+  const unsure = verdict.label === 'UNSURE';
+  let badge: string | null = null;
+  if (unsure) badge = unsureBadge(assessment);
+  else if (verdict.basis === 'model') badge = confidenceText(confidenceLevel(assessment));
   return {
     label: verdict.label,
     title: LABEL_TEXT[verdict.label],
@@ -128,7 +160,8 @@ export function describeResult(prediction: Prediction): ResultText {
     basisText: BASIS_TEXT[verdict.basis],
     summary: verdict.summary,
     unsure,
-    tone: toneOf(verdict.label, unsure),
-    confidenceText: level ? confidenceText(level) : null,
+    lean: leanSentence(verdict),
+    tone: VERDICT_TONE[verdict.label],
+    confidenceText: badge,
   };
 }

@@ -38,6 +38,8 @@ export type CredentialAction = Schemas['CredentialAction'];
 export type ValidationFailure = Schemas['ValidationFailure'];
 /** The one answer the product leads with. */
 export type Verdict = Schemas['Verdict'];
+/** REAL, FAKE, or UNSURE: "can't tell". */
+export type VerdictLabel = Verdict['label'];
 export type VerdictBasis = Verdict['basis'];
 /** The `decision` block of GET /api/model: threshold, unsure limit, input size, verdict rules. */
 export type Decision = Schemas['Decision'];

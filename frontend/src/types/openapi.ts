@@ -478,14 +478,22 @@ export interface components {
             /** @description Missing metadata proves nothing. */
             note: string;
         };
-        /** @description The one answer the product leads with, and what it rests on (see decision.verdict_rules in GET /api/model). */
+        /** @description The one answer the product leads with, and what it rests on (see decision.verdict_rules in GET /api/model). label is REAL or FAKE when the evidence or a sure pixel model settles it, and UNSURE ("can't tell") when the verdict rests on the pixel model and model_assessment.unsure or model_assessment.out_of_distribution is true. */
         Verdict: {
-            /** @enum {unknown} */
-            label: "REAL" | "FAKE";
+            /**
+             * @description REAL (a real photograph), FAKE (AI-generated) or UNSURE (can't tell: only an unsure pixel model speaks for either). UNSURE only ever has basis model.
+             * @enum {unknown}
+             */
+            label: "REAL" | "FAKE" | "UNSURE";
             /** @enum {unknown} */
             basis: "content_credentials" | "metadata" | "model";
             /** @description One plain sentence. */
             summary: string;
+            /**
+             * @description When label is UNSURE, the way the pixel model leans (model_assessment.label); null for every other verdict.
+             * @enum {unknown}
+             */
+            lean: "REAL" | "FAKE" | null;
             /** @description model_assessment.confidence when basis is model, else null. */
             confidence: number | null;
             /** @description model_assessment.measured_accuracy when basis is model, else null. */

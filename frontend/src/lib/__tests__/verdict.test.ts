@@ -4,8 +4,10 @@ import {
   confidenceLevel,
   describeResult,
   formatPercent,
+  leanSentence,
   modelSentence,
   toneOf,
+  VERDICT_TONE,
 } from '@/lib/verdict';
 import {
   generatorMetadataPrediction,
@@ -88,13 +90,55 @@ describe('describeResult', () => {
   });
 
   it('words a model verdict from the calibrated answer', () => {
-    expect(describeResult(makePrediction(0.97))).toMatchObject({ basis: 'model', confidenceText: 'Very confident' });
-    expect(describeResult(makePrediction(0.55))).toMatchObject({ unsure: true, tone: 'unsure', confidenceText: 'Unsure' });
+    expect(describeResult(makePrediction(0.97))).toMatchObject({
+      label: 'REAL',
+      title: 'Real photo',
+      basis: 'model',
+      tone: 'real',
+      unsure: false,
+      lean: null,
+      confidenceText: 'Very confident',
+    });
+    expect(describeResult(makePrediction(0.03))).toMatchObject({ title: 'AI-generated', tone: 'fake', lean: null });
+  });
+
+  it('leads with “Can’t tell” when the server’s verdict is UNSURE, with the model’s lean below it', () => {
+    expect(describeResult(makePrediction(0.55))).toEqual({
+      label: 'UNSURE',
+      title: 'Can’t tell',
+      basis: 'model',
+      basisText: 'The pixel model’s guess',
+      summary: expect.stringMatching(/^Can’t tell: /),
+      unsure: true,
+      lean: 'The pixel model leans towards a real photo (55%), but on pictures like this it was right only 98% of the time.',
+      tone: 'cant-tell',
+      confidenceText: 'Unsure',
+    });
+    const unfamiliar = makePrediction(0.97, {
+      model_assessment: { ...makeAssessment(0.97), ...photoAssessment(0.71), out_of_distribution: true },
+    });
+    expect(describeResult(unfamiliar)).toMatchObject({ title: 'Can’t tell', confidenceText: 'Unfamiliar picture' });
   });
 });
 
-describe('toneOf', () => {
-  it('is the label’s colour, or unsure', () => {
+describe('leanSentence', () => {
+  it('puts the lean of a “can’t tell” verdict into words, and nothing for other verdicts', () => {
+    expect(leanSentence({ lean: 'REAL', confidence: 0.54, measured_accuracy: 0.58 })).toBe(
+      'The pixel model leans towards a real photo (54%), but on pictures like this it was right only 58% of the time.',
+    );
+    expect(leanSentence({ lean: 'FAKE', confidence: 0.6, measured_accuracy: null })).toBe(
+      'The pixel model leans towards an AI-generated picture (60%), but how often it is right on pictures like this has not been measured.',
+    );
+    expect(leanSentence({ lean: null, confidence: 0.97, measured_accuracy: 0.98 })).toBeNull();
+  });
+});
+
+describe('colours', () => {
+  it('gives each verdict its own colour: “can’t tell” is neither REAL’s nor AI’s', () => {
+    expect(VERDICT_TONE).toEqual({ REAL: 'real', FAKE: 'fake', UNSURE: 'cant-tell' });
+  });
+
+  it('colours the model’s own reading by its label, or unsure', () => {
     expect(toneOf('REAL', false)).toBe('real');
     expect(toneOf('FAKE', false)).toBe('fake');
     expect(toneOf('FAKE', true)).toBe('unsure');

@@ -27,6 +27,7 @@ export const decision: Decision = {
     'Trusted Content Credentials that declare a camera capture decide: real photo.',
     'Invalid credentials decide nothing; camera metadata never decides.',
     'Otherwise the verdict is the pixel model’s guess.',
+    'But when the model is unsure or the picture unlike those it was trained on, the verdict is can’t tell (UNSURE).',
   ],
   input_kinds: [
     {
@@ -185,12 +186,15 @@ export const CANON_EXIF: CameraMetadata = {
 
 /**
  * A result from the model alone: the verdict's basis is the model, its
- * confidence the calibrated one. Override parts with `overrides`.
+ * confidence the calibrated one, and, as the server says, "can't tell"
+ * (UNSURE, leaning the model's way) when the model is unsure or the picture
+ * unlike its training pictures. Override parts with `overrides`.
  */
 export function makePrediction(probabilityReal: number, overrides: Partial<Prediction> = {}): Prediction {
   const assessment = { ...makeAssessment(probabilityReal), ...overrides.model_assessment };
   const label = probabilityReal > 0.5 ? 'REAL' : 'FAKE';
   const what = label === 'REAL' ? 'a real photo' : 'AI-generated';
+  const cantTell = assessment.unsure || assessment.out_of_distribution;
   return {
     filename: 'photo.png',
     label,
@@ -212,9 +216,12 @@ export function makePrediction(probabilityReal: number, overrides: Partial<Predi
     model_assessment: assessment,
     provenance: makeProvenance(),
     verdict: {
-      label,
+      label: cantTell ? 'UNSURE' : label,
       basis: 'model',
-      summary: `Nothing in the file settles it, so this is the pixel model’s guess: ${what}.`,
+      summary: cantTell
+        ? 'Can’t tell: the pixel model is unsure about this picture, and nothing in the file’s metadata settles the question.'
+        : `Nothing in the file settles it, so this is the pixel model’s guess: ${what}.`,
+      lean: cantTell ? assessment.label : null,
       confidence: assessment.confidence,
       measured_accuracy: assessment.measured_accuracy,
     },
@@ -230,6 +237,7 @@ export function signedAiPrediction(probabilityReal = 0.9, overrides: Partial<Pre
       label: 'FAKE',
       basis: 'content_credentials',
       summary: 'AI-generated: its Content Credentials, signed by Example Image Generator and verified, say so.',
+      lean: null,
       confidence: null,
       measured_accuracy: null,
     },
@@ -245,6 +253,7 @@ export function generatorMetadataPrediction(probabilityReal = 0.8, overrides: Pa
       label: 'FAKE',
       basis: 'metadata',
       summary: 'AI-generated, according to the file’s own metadata (Stable Diffusion web UI settings).',
+      lean: null,
       confidence: null,
       measured_accuracy: null,
     },

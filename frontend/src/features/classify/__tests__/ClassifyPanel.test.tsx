@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ClassifyPanel } from '@/features/classify/components/ClassifyPanel';
 import { MAX_PARALLEL_UPLOADS } from '@/features/classify/hooks/useClassifier';
 import { hugeFile, imageFile, textFile } from '@/testing/files';
-import { errorBody, makeAssessment, makePrediction } from '@/testing/mocks/data';
+import { errorBody, makeAssessment, makePrediction, photoAssessment, signedAiPrediction } from '@/testing/mocks/data';
 import { server } from '@/testing/mocks/server';
 import { deferred, fileInput, liveRegion, renderWithAnnouncer } from '@/testing/render';
 
@@ -91,20 +91,50 @@ describe('classifying one image', () => {
   });
 });
 
-describe('an unsure answer', () => {
-  it('says clearly that the model is unsure, keeping the label', async () => {
+describe('each outcome of the verdict', () => {
+  it('leads with “Can’t tell” in its own colour when the model is unsure, its lean in smaller words', async () => {
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
     await user.upload(fileInput(), imageFile('unsure-dog.png'));
     const unsure = await findCard('unsure-dog.png');
 
-    expect(await within(unsure).findByText('Real photo')).toBeInTheDocument();
+    const headline = await within(unsure).findByText('Can’t tell');
+    expect(headline.closest('.verdict')).toHaveClass('tone-cant-tell');
+    expect(unsure).toHaveClass('tone-cant-tell');
+    expect(within(unsure).queryByText('Real photo')).not.toBeInTheDocument();
     expect(within(unsure).getByText('Unsure')).toBeInTheDocument();
+    const lean =
+      'The pixel model leans towards a real photo (55%), but on pictures like this it was right only 98% of the time.';
+    expect(within(unsure).getByText(lean)).toHaveClass('verdict-lean');
+    // The evidence line still says what the model itself read.
     expect(within(unsure).getByText(/The model is unsure: it leans towards a real photo \(55%\)/)).toBeInTheDocument();
-    expect(within(unsure).getByText('The model is unsure about this picture: treat its guess as a coin toss.')).toBeInTheDocument();
-    expect(liveRegion()).toHaveTextContent('unsure-dog.png: Real photo, but the model is unsure.');
+    expect(liveRegion()).toHaveTextContent(`unsure-dog.png: Can’t tell. ${lean}`);
   });
 
-  it('follows the server’s unsure flag, with no band of its own', async () => {
+  it('says “Can’t tell” for a picture unlike the training pictures, however sure the model is', async () => {
+    server.use(
+      http.post('/api/predict', () =>
+        HttpResponse.json(
+          makePrediction(0.03, {
+            filename: 'banner.png',
+            model_assessment: { ...makeAssessment(0.03), ...photoAssessment(0.9), out_of_distribution: true },
+          }),
+        ),
+      ),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('banner.png'));
+    const banner = await findCard('banner.png');
+    expect(await within(banner).findByText('Can’t tell')).toBeInTheDocument();
+    expect(within(banner).getByText('Unfamiliar picture')).toBeInTheDocument();
+    expect(
+      within(banner).getByText(
+        'The pixel model leans towards an AI-generated picture (90%), but on pictures like this it was right only 62% of the time.',
+      ),
+    ).toBeInTheDocument();
+    expect(within(banner).queryByText('AI-generated')).not.toBeInTheDocument();
+  });
+
+  it('follows the server’s verdict, with no band of its own', async () => {
     server.use(
       http.post('/api/predict', () =>
         HttpResponse.json(
@@ -114,7 +144,7 @@ describe('an unsure answer', () => {
     );
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
     await user.upload(fileInput(), imageFile('edge.png'));
-    expect(await within(await findCard('edge.png')).findByText('Unsure')).toBeInTheDocument();
+    expect(await within(await findCard('edge.png')).findByText('Can’t tell')).toBeInTheDocument();
   });
 
   it('does not call a sure answer unsure', async () => {
@@ -122,8 +152,23 @@ describe('an unsure answer', () => {
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
     await user.upload(fileInput(), imageFile('edge.png'));
     const edge = await findCard('edge.png');
-    expect(await within(edge).findByText('Fairly confident')).toBeInTheDocument();
-    expect(within(edge).queryByText('Unsure')).not.toBeInTheDocument();
+    expect(await within(edge).findByText('Real photo')).toBeInTheDocument();
+    expect(within(edge).getByText('Fairly confident')).toBeInTheDocument();
+    expect(within(edge).queryByText('Can’t tell')).not.toBeInTheDocument();
+    expect(within(edge).queryByText(/leans towards/)).not.toBeInTheDocument();
+    expect(edge).toHaveClass('tone-real');
+  });
+
+  it('keeps a verdict settled by the file’s evidence, however unsure the model is', async () => {
+    server.use(
+      http.post('/api/predict', () => HttpResponse.json(signedAiPrediction(0.55, { filename: 'signed.png' }))),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('signed.png'));
+    const signed = await findCard('signed.png');
+    expect(await within(signed).findByText('AI-generated')).toBeInTheDocument();
+    expect(within(signed).queryByText('Can’t tell')).not.toBeInTheDocument();
+    expect(signed).toHaveClass('tone-fake');
   });
 });
 

@@ -95,6 +95,7 @@ describe('the evidence list', () => {
           label: 'FAKE',
           basis: 'metadata',
           summary: 'AI-generated, according to the file’s own metadata.',
+          lean: null,
           confidence: null,
           measured_accuracy: null,
         },

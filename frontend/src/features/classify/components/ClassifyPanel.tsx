@@ -26,7 +26,7 @@ export function ClassifyPanel({ onResult, active = true }: ClassifyPanelProps) {
     onResult: (item, result) => {
       const verdict = describeResult(result);
       announce(
-        `${fileName(item)}: ${verdict.title}${verdict.unsure ? ', but the model is unsure' : ''}. ${verdict.summary}`,
+        `${fileName(item)}: ${verdict.title}. ${verdict.lean ? `${verdict.lean} ` : ''}${verdict.summary}`,
       );
       onResult?.(item.file, result);
     },

@@ -8,6 +8,7 @@ const entry = (id: string): HistoryEntry => ({
   filename: `${id}.png`,
   label: 'REAL',
   basis: 'model',
+  lean: null,
   confidenceLevel: 'high',
   confidence: 0.9,
   modelVersion: 'v1',
@@ -41,6 +42,12 @@ describe('useHistory', () => {
     expect(renderHook(() => useHistory()).result.current.entries).toEqual([]);
     sessionStorage.setItem(HISTORY_STORAGE_KEY, JSON.stringify([{ id: 1 }, entry('ok')]));
     expect(renderHook(() => useHistory()).result.current.entries.map((e) => e.id)).toEqual(['ok']);
+  });
+
+  it('restores "can’t tell" verdicts with their lean, and drops labels it does not know', () => {
+    const cantTell: HistoryEntry = { ...entry('unsure'), label: 'UNSURE', lean: 'FAKE', confidenceLevel: 'unsure' };
+    sessionStorage.setItem(HISTORY_STORAGE_KEY, JSON.stringify([cantTell, { ...entry('odd'), label: 'MAYBE' }]));
+    expect(renderHook(() => useHistory()).result.current.entries).toEqual([cantTell]);
   });
 
   it(`keeps at most ${MAX_HISTORY_ENTRIES} entries`, () => {

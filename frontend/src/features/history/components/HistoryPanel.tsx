@@ -1,6 +1,7 @@
 import { CameraIcon, QuestionIcon, SparklesIcon } from '@/components/Icons';
 import { formatTime } from '@/lib/format';
-import { BASIS_TEXT, confidenceText, formatPercent, LABEL_TEXT, toneOf, type ConfidenceLevel } from '@/lib/verdict';
+import { BASIS_TEXT, confidenceText, formatPercent, LABEL_TEXT, LEANS, VERDICT_TONE } from '@/lib/verdict';
+import type { VerdictLabel } from '@/types/api';
 import type { HistoryEntry } from '../types';
 
 interface HistoryPanelProps {
@@ -8,23 +9,23 @@ interface HistoryPanelProps {
   onClear: () => void;
 }
 
-const isUnsure = (entry: HistoryEntry) => entry.basis === 'model' && entry.confidenceLevel === 'unsure';
+const ICONS: Record<VerdictLabel, typeof CameraIcon> = { REAL: CameraIcon, FAKE: SparklesIcon, UNSURE: QuestionIcon };
 
-/** What a verdict rests on; for a model guess, how sure the calibrated answer was. */
+/** What a verdict rests on; for a model guess, how sure the calibrated answer was or which way it leaned. */
 function basisText(entry: HistoryEntry): string {
   if (entry.basis !== 'model') return BASIS_TEXT[entry.basis];
-  const level: ConfidenceLevel | null = entry.confidenceLevel;
-  const words = level ? `, ${confidenceText(level).toLowerCase()}` : '';
   const chance = typeof entry.confidence === 'number' ? ` (${formatPercent(entry.confidence)})` : '';
+  if (entry.lean) return `Pixel model, leaning towards ${LEANS[entry.lean]}${chance}`;
+  const words = entry.confidenceLevel ? `, ${confidenceText(entry.confidenceLevel).toLowerCase()}` : '';
   return `Pixel model${words}${chance}`;
 }
 
+/** How many verdicts of each outcome, e.g. "2 images: 1 AI-generated, 0 real photos, 1 can’t tell." */
 function summary(entries: HistoryEntry[]): string {
-  const real = entries.filter((entry) => entry.label === 'REAL').length;
-  const fake = entries.length - real;
-  const unsure = entries.filter(isUnsure).length;
+  const count = (label: VerdictLabel) => entries.filter((entry) => entry.label === label).length;
+  const real = count('REAL');
   const images = entries.length === 1 ? '1 image' : `${entries.length} images`;
-  return `${images}: ${real} real photo${real === 1 ? '' : 's'}, ${fake} AI-generated${unsure ? `, ${unsure} of them unsure` : ''}.`;
+  return `${images}: ${count('FAKE')} AI-generated, ${real} real photo${real === 1 ? '' : 's'}, ${count('UNSURE')} can’t tell.`;
 }
 
 /** Every result of this session side by side, newest first. */
@@ -61,9 +62,7 @@ export function HistoryPanel({ entries, onClear }: HistoryPanelProps) {
               </thead>
               <tbody>
                 {entries.map((entry) => {
-                  const unsure = isUnsure(entry);
-                  const tone = toneOf(entry.label, unsure);
-                  const Icon = entry.label === 'REAL' ? CameraIcon : SparklesIcon;
+                  const Icon = ICONS[entry.label];
                   return (
                     <tr key={entry.id}>
                       <th scope="row">
@@ -79,15 +78,10 @@ export function HistoryPanel({ entries, onClear }: HistoryPanelProps) {
                         </span>
                       </th>
                       <td>
-                        <span className={`history-verdict tone-${tone}`}>
+                        <span className={`history-verdict tone-${VERDICT_TONE[entry.label]}`}>
                           <Icon />
                           {LABEL_TEXT[entry.label]}
                         </span>
-                        {unsure && (
-                          <span className="history-unsure">
-                            <QuestionIcon /> unsure
-                          </span>
-                        )}
                       </td>
                       <td className="history-basis">{basisText(entry)}</td>
                       <td className="col-time">

@@ -2,8 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { HistoryEntry } from '../types';
 
 /** sessionStorage key: the history lives in this browser tab only. */
-// v2: entries record the combined verdict and its basis, not the model's P(REAL).
-export const HISTORY_STORAGE_KEY = 'image-detector.history.v2';
+// v3: the verdict may be UNSURE ("can't tell"), with the model's lean (v2 entries called such a verdict REAL or FAKE).
+export const HISTORY_STORAGE_KEY = 'image-detector.history.v3';
 /** Older entries are dropped beyond this many. */
 export const MAX_HISTORY_ENTRIES = 100;
 
@@ -13,7 +13,7 @@ function isEntry(value: unknown): value is HistoryEntry {
   return (
     typeof entry.id === 'string' &&
     typeof entry.filename === 'string' &&
-    (entry.label === 'REAL' || entry.label === 'FAKE') &&
+    (entry.label === 'REAL' || entry.label === 'FAKE' || entry.label === 'UNSURE') &&
     (entry.basis === 'content_credentials' || entry.basis === 'metadata' || entry.basis === 'model') &&
     typeof entry.checkedAt === 'string'
   );
