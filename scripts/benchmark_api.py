@@ -6,7 +6,12 @@ For each case (a 32x32 JPEG, a 12-megapixel JPEG, a batch of 32 small JPEGs)
 at concurrency 1 and 8, it measures p50/p95 latency and requests per second
 against (a) this project's server and (b) the usual tutorial handler: full
 decode, `resize`, and `model.predict` on every request, served by the same
-gunicorn settings. It also reports each worker's peak memory.
+gunicorn settings. It also reports each worker's peak memory. The pictures
+people bring from phones (a 12 MP HEIC, a 12 MP AVIF, JPEGs of 50 and 108 MP)
+are measured at concurrency 1 against this project's server only (the
+tutorial handler cannot read HEIC, and decodes a large JPEG whole).
+
+    python scripts/benchmark_api.py --scale 0.3 --cases "12 MP JPEG,12 MP HEIC"
 """
 
 from __future__ import annotations
@@ -28,16 +33,38 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, ROOT, run_main
+from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, ROOT, UserError, run_main
 from PIL import Image
 
-CASES = {
-    # name: (image size, images per request, requests at concurrency 1, requests at concurrency 8)
-    "32x32 JPEG": ((32, 32), 1, 400, 800),
-    "12 MP JPEG": ((4000, 3000), 1, 60, 120),
-    "batch of 32 x 32x32 JPEG": ((32, 32), 32, 60, 120),
-}
 CONCURRENCIES = (1, 8)
+
+
+def jpeg_case(size: tuple[int, int]):
+    return lambda seed: jpeg_bytes(size, seed)
+
+
+def phone_case(image_format: str, quality: int):
+    """A 12 MP photo-like picture (smooth colour fields, light grain) as HEIF or AVIF, a few MB like a phone's."""
+
+    def make(seed: int) -> bytes:
+        from benchmark_decoding import encode, photo
+
+        return encode(photo((4032, 3024), noise=2.0, seed=seed), image_format, quality=quality)
+
+    return make
+
+
+CASES = {
+    # name: (file maker(seed), images per request, requests at concurrency 1, at concurrency 8 (0: not run),
+    #        compared with the naive reference)
+    "32x32 JPEG": (jpeg_case((32, 32)), 1, 400, 800, True),
+    "12 MP JPEG": (jpeg_case((4000, 3000)), 1, 60, 120, True),
+    "batch of 32 x 32x32 JPEG": (jpeg_case((32, 32)), 32, 60, 120, True),
+    "12 MP HEIC": (phone_case("HEIF", 75), 1, 40, 0, False),
+    "12 MP AVIF": (phone_case("AVIF", 75), 1, 40, 0, False),
+    "50 MP JPEG": (jpeg_case((8192, 6144)), 1, 40, 0, False),
+    "108 MP JPEG": (jpeg_case((12000, 9000)), 1, 30, 0, False),
+}
 
 
 def naive_app():
@@ -186,18 +213,23 @@ def run_load(port: int, body: bytes, content_type: str, requests: int, concurren
     }
 
 
-def benchmark(name: str, wsgi_app: str, workers: int, scale: float) -> dict:
-    """All cases at every concurrency against one server."""
+def benchmark(name: str, wsgi_app: str, workers: int, scale: float, cases: list[str]) -> dict:
+    """The given cases at every concurrency they are run at, against one server."""
     port = free_port()
     server = start_server(wsgi_app, port, workers)
     try:
         results = {}
-        for case, (size, per_request, n1, n8) in CASES.items():
-            body, content_type = multipart([jpeg_bytes(size, seed) for seed in range(per_request)])
+        for case in cases:
+            make, per_request, n1, n8, _ = CASES[case]
+            files = [make(seed) for seed in range(per_request)]
+            body, content_type = multipart(files)
             for concurrency in CONCURRENCIES:
+                if concurrency > 1 and not n8:
+                    continue
                 requests = max(10, int((n1 if concurrency == 1 else n8) * scale))
                 run_load(port, body, content_type, min(requests, 20), concurrency)  # warm-up
                 result = run_load(port, body, content_type, requests, concurrency)
+                result["file_mb"] = round(len(files[0]) / 1e6, 2)
                 results[f"{case} @ c{concurrency}"] = result
                 print(
                     f"{name:10} {case:26} c={concurrency}: p50 {result['p50_ms']:7.1f} ms  "
@@ -216,13 +248,18 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for both servers")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the request counts (0.1 for a quick run)")
     parser.add_argument("--out", type=Path, default=PERFORMANCE_DIR / "api_benchmark.json")
+    parser.add_argument("--cases", help=f"comma-separated subset of: {', '.join(CASES)}")
     args = parser.parse_args(argv)
+    cases = args.cases.split(",") if args.cases else list(CASES)
+    unknown = set(cases) - set(CASES)
+    if unknown:
+        raise UserError(f"unknown cases: {', '.join(sorted(unknown))}")
 
-    ours = benchmark("detector", "", args.workers, args.scale)
-    naive = benchmark("naive", "benchmark_api:naive_app()", args.workers, args.scale)
+    ours = benchmark("detector", "", args.workers, args.scale, cases)
+    naive = benchmark("naive", "benchmark_api:naive_app()", args.workers, args.scale, [c for c in cases if CASES[c][4]])
     ratios = {
         key: round(ours["results"][key]["requests_per_second"] / naive["results"][key]["requests_per_second"], 1)
-        for key in ours["results"]
+        for key in naive["results"]
     }
     report = {
         "machine": f"{os.cpu_count()} CPU cores",
@@ -237,11 +274,13 @@ def main(argv=None) -> int:
     print("\n| case | p50 ms | p95 ms | req/s | naive p50 ms | naive req/s | speed-up |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for key, result in ours["results"].items():
-        reference = naive["results"][key]
-        print(
-            f"| {key} | {result['p50_ms']} | {result['p95_ms']} | {result['requests_per_second']} | "
-            f"{reference['p50_ms']} | {reference['requests_per_second']} | {ratios[key]}x |"
+        reference = naive["results"].get(key)
+        compared = (
+            f"{reference['p50_ms']} | {reference['requests_per_second']} | {ratios[key]}x"
+            if reference
+            else "n/a | n/a | n/a"
         )
+        print(f"| {key} | {result['p50_ms']} | {result['p95_ms']} | {result['requests_per_second']} | {compared} |")
     print(f"\nworker peak RSS: detector {ours['worker_peak_rss_mb']} MB, naive {naive['worker_peak_rss_mb']} MB")
     return 0
 

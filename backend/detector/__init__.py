@@ -11,11 +11,13 @@ from flask import Flask
 # FLASK_MODEL_PATH, FLASK_FRONTEND_DIST and FLASK_PERFORMANCE_DIR point elsewhere.
 DEFAULTS = {
     "MODEL_PATH": "backend/model/classifier.h5",
-    # Werkzeug answers 413 before reading more than this many bytes of a request.
-    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # Werkzeug answers 413 before reading more than this many bytes of a request. 64 MiB holds
+    # a 200-megapixel phone JPEG (README "Reliability"); the Docker setup's MAX_UPLOAD_BYTES sets it.
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_FILES": 32,
     # Decode budget (README "Reliability"; preprocessing.py says how a cost is counted).
-    # Width x height one image may declare (more: 422).
+    # What decoding one image may cost, in plain pixels (more: 422): a PNG pixel counts 1, a JPEG
+    # pixel 1/64 (decoded at 1/8 scale) plus its coded bytes, a HEIF or AVIF pixel more.
     "MAX_PIXELS": 50_000_000,
     # Decoded pixels, weighted by the decoder's cost, summed over a request's images (more: 413 per file).
     "MAX_REQUEST_PIXELS": 50_000_000,

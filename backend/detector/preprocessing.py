@@ -6,8 +6,11 @@ the model sees", and training and serving cannot drift apart.
 
 Decoding is the expensive step, and a small file can declare a huge picture.
 Before anything is decoded, the header alone tells what decoding will cost
-(`DecodeCost`): the pixels the decoder will produce, weighted by how slow the
-format's decoder is per pixel. A picture is refused when it declares more than
+(`DecodeCost`), counted in plain pixels (what one pixel of an 8-bit PNG costs):
+the pixels the decoder will produce, weighted by how slow the format's decoder
+is per pixel, plus the coded bytes for decoders whose work grows with the bit
+rate. A JPEG is decoded at 1/8 scale, so a 200-megapixel JPEG costs less than a
+12-megapixel HEIC. A picture is refused when it would cost more than
 `DecodeLimits.max_pixels`, when its file is too short to hold the picture it
 declares (truncated), or when it would cost more than its file size allows
 (a likely decompression bomb). The caller may also charge the cost to a budget
@@ -18,18 +21,28 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 IMAGE_SIZE = 32
 # Formats a browser or a phone produces (the JPEG decoder also reads phones'
-# multi-picture MPO files). Other Pillow plugins (EPS, PSD, ...) are refused
-# rather than exposed to untrusted uploads.
-ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
+# multi-picture MPO files; HEIF covers iPhones' HEIC). Other Pillow plugins
+# (EPS, PSD, ...) are refused rather than exposed to untrusted uploads.
+ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "HEIF", "AVIF")
+# The same list as people name the formats, for error messages.
+SUPPORTED_FORMATS_TEXT = "JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF"
+# HEIF through libheif (bundled in pillow-heif's wheels, with its own limits on
+# sizes, tiles and boxes left on); AVIF through Pillow's own plugin. Only the
+# primary picture is ever decoded: no thumbnails, depth maps or auxiliary images.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+# Pillow's own guard counts declared pixels and would refuse a 200-megapixel JPEG
+# that costs less to decode than a 2-megapixel PNG; the cost model replaces it.
+Image.MAX_IMAGE_PIXELS = None
+# The most one picture may cost, in plain pixels (about 1.2 s of CPU).
 DEFAULT_MAX_PIXELS = 50_000_000
 # Any file may cost this many (weighted) decoded pixels, about 0.2 s of CPU...
 DEFAULT_FREE_PIXELS = 8_000_000
@@ -43,7 +56,12 @@ MAX_JPEG_SCANS = 64
 # How many plain pixels one decoded pixel costs, by decoder, measured with
 # scripts/benchmark_hostile.py (CPU time and peak memory per pixel, whichever
 # is worse, against an 8-bit PNG). Pillow decodes RLE-compressed BMP in Python.
-DECODE_WEIGHTS = {"BMP/RLE": 40, "WEBP": 4, "alpha": 2, "32-bit": 2}
+# HEIF (HEVC) and AVIF (AV1) have no reduced-scale decoding; their weights and
+# the per-byte weights below are measured with scripts/benchmark_decoding.py.
+DECODE_WEIGHTS = {"BMP/RLE": 40, "WEBP": 4, "alpha": 2, "32-bit": 2, "JPEG": 1, "HEIF": 3, "AVIF": 0.8}
+# Plain pixels per byte of coded data, for decoders whose entropy decoding grows
+# with the bit rate whatever the scale (a JPEG at 1/8 scale still reads every byte).
+BYTE_WEIGHTS = {"JPEG": 0.5, "HEIF": 3, "AVIF": 3}
 # Antialiased bicubic downscaling. reducing_gap first shrinks by whole factors
 # with a box filter, which is much faster on large photos and visually the same.
 RESAMPLE = Image.Resampling.BICUBIC
@@ -78,7 +96,7 @@ class TruncatedImageError(UnsupportedImageError):
 
 
 class ImageTooLargeError(ImageError):
-    """The image declares more pixels than the configured limit."""
+    """Decoding the image would cost more than the configured limit."""
 
 
 class ImageTooCostlyError(ImageTooLargeError):
@@ -103,13 +121,15 @@ class DecodeCost:
     """What decoding an opened image will cost, known from its header alone."""
 
     decoded_pixels: int  # pixels the decoder produces (fewer than declared for JPEG draft decoding)
-    weight: int  # plain pixels per decoded pixel, from DECODE_WEIGHTS
+    weight: float  # plain pixels per decoded pixel, from DECODE_WEIGHTS
     decoder: str  # e.g. "PNG", "JPEG (progressive)", "BMP/RLE"
+    coded_bytes: int = 0  # bytes the decoder reads whatever the scale, weighted by BYTE_WEIGHTS
+    byte_weight: float = 0.0
 
     @property
     def pixels(self) -> int:
         """The cost in plain pixels: what limits and budgets count."""
-        return self.decoded_pixels * self.weight
+        return round(self.decoded_pixels * self.weight + self.coded_bytes * self.byte_weight)
 
 
 @dataclass(frozen=True)
@@ -120,7 +140,8 @@ class PreparedImage:
     width: int  # as displayed, after the EXIF orientation
     height: int
     format: str
-    cost: int = 0  # weighted decoded pixels (DecodeCost.pixels)
+    cost: int = 0  # plain pixels (DecodeCost.pixels)
+    decoded_pixels: int = 0  # pixels the decoder produced
 
 
 def prepare_image(
@@ -140,14 +161,12 @@ def prepare_image(
         limits = DecodeLimits(max_pixels, limits.free_pixels, limits.max_pixels_per_byte)
     if not data:
         raise UnsupportedImageError("The file is empty.")
-    with _open(data, limits.max_pixels) as image:
+    with _open(data) as image:
         width, height = image.size
-        if width * height > limits.max_pixels:
-            raise ImageTooLargeError(
-                f"The image has {width * height:,} pixels ({width}x{height}); the limit is {limits.max_pixels:,}."
-            )
         image_format = image.format
         cost = decode_cost(image, data)
+        if cost.pixels > limits.max_pixels:
+            raise ImageTooCostlyError(_over_limit(cost, width, height, limits.max_pixels))
         allowance = limits.allowance(len(data))
         if cost.pixels > allowance:
             raise ImageTooCostlyError(_too_costly(cost, width, height, len(data), allowance))
@@ -167,7 +186,14 @@ def prepare_image(
         Image.Transpose.ROTATE_90,
     ):
         width, height = height, width
-    return PreparedImage(pixels=pixels, width=width, height=height, format=image_format, cost=cost.pixels)
+    return PreparedImage(
+        pixels=pixels,
+        width=width,
+        height=height,
+        format=image_format,
+        cost=cost.pixels,
+        decoded_pixels=cost.decoded_pixels,
+    )
 
 
 def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
@@ -192,7 +218,11 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
             return DecodeCost(declared, 1, "JPEG (progressive)")
         # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
         _draft(image)
-        return DecodeCost(image.size[0] * image.size[1], 1, "JPEG")
+        decoded = image.size[0] * image.size[1]
+        return DecodeCost(decoded, DECODE_WEIGHTS["JPEG"], "JPEG", len(data), BYTE_WEIGHTS["JPEG"])
+    if image.format in ("HEIF", "AVIF"):
+        # Decoded at full size: neither format has reduced-scale decoding.
+        return DecodeCost(declared, DECODE_WEIGHTS[image.format], image.format, len(data), BYTE_WEIGHTS[image.format])
     if image.format == "PNG":
         _check_png_length(width, height, data)
     if image.format == "BMP" and image.info.get("compression") in (1, 2):  # BI_RLE8, BI_RLE4
@@ -207,9 +237,25 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
     return DecodeCost(declared, weight, decoder)
 
 
+def _over_limit(cost: DecodeCost, width: int, height: int, limit: int) -> str:
+    """Why a picture costs more than any one picture may, in plain words, naming its real size."""
+    if cost.decoder == "JPEG":
+        advice = "Send a smaller copy."
+    else:
+        largest = limit / cost.weight - cost.coded_bytes * cost.byte_weight / cost.weight
+        advice = (
+            f"Send a copy of at most {max(0.0, largest) / 1e6:.0f} megapixels, or a baseline JPEG, "
+            "which is decoded at 1/8 scale."
+        )
+    return (
+        f"The picture is {width}x{height} ({width * height / 1e6:.1f} megapixels): decoding it as {cost.decoder} "
+        f"would cost {cost.pixels:,} pixels, more than the {limit:,} one picture may cost. {advice}"
+    )
+
+
 def _too_costly(cost: DecodeCost, width: int, height: int, file_size: int, allowance: int) -> str:
-    """Why a picture costs too much to decode, in plain words."""
-    weighted = f" (a {cost.decoder} pixel counts as {cost.weight})" if cost.weight > 1 else ""
+    """Why a picture costs too much to decode for its file size, in plain words."""
+    weighted = f" (a {cost.decoder} pixel counts as {cost.weight:g})" if cost.weight > 1 else ""
     return (
         f"The file declares a {width}x{height} picture but holds only {file_size:,} bytes: decoding it "
         f"would cost {cost.pixels:,} pixels{weighted}, more than the {allowance:,} a file this small may "
@@ -294,20 +340,13 @@ def _jpeg_scan_count(data: bytes) -> int:
     return scans
 
 
-def _open(data: bytes, max_pixels: int) -> Image.Image:
-    """Open lazily (header only), refusing unknown formats and decompression bombs."""
+def _open(data: bytes) -> Image.Image:
+    """Open lazily (header only), refusing unknown formats."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # Pillow's own guard fires before ours for the largest images.
-        raise ImageTooLargeError(
-            f"The image has more than {Image.MAX_IMAGE_PIXELS:,} pixels; the limit is {max_pixels:,}."
-        ) from None
+        return Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     except UnidentifiedImageError:
         raise UnsupportedImageError(
-            f"The file is not an image in a supported format ({', '.join(ALLOWED_FORMATS)})."
+            f"The file is not an image in a supported format. Send a {SUPPORTED_FORMATS_TEXT} picture."
         ) from None
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         raise UnsupportedImageError(f"The image header is corrupt ({error}).") from None

@@ -48,11 +48,39 @@ def png_bomb_rect(width, height) -> bytes:
 
 def exif_rotated_jpeg() -> bytes:
     """A 64x32 JPEG, left half red and right half blue, tagged "rotate 90 clockwise to display"."""
+    return exif_rotated("JPEG", quality=95)
+
+
+def exif_rotated(fmt: str, **options) -> bytes:
+    """A 64x32 picture in fmt, left half red and right half blue, tagged "rotate 90 clockwise to display".
+
+    HEIF stores the rotation in its own box (pillow-heif writes it from the EXIF
+    tag), AVIF keeps the EXIF tag; either way a viewer shows red on top.
+    """
     image = Image.new("RGB", (64, 32), (255, 0, 0))
     image.paste((0, 0, 255), (32, 0, 64, 32))
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: the viewer rotates 90 degrees clockwise
-    return encode(image, "JPEG", quality=95, exif=exif)
+    exif[0x010F], exif[0x0110] = "Apple", "iPhone 15 Pro"
+    return encode(image, fmt, exif=exif.tobytes(), **options)
+
+
+def heic(size=(64, 48), colour=(30, 160, 90)) -> bytes:
+    """A one-colour HEIC (HEIF with HEVC), as an iPhone writes them, made with pillow-heif."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    return encode(solid(colour, size), "HEIF", quality=90)
+
+
+def avif(size=(64, 48), colour=(30, 160, 90)) -> bytes:
+    """A one-colour AVIF, made with Pillow's own encoder."""
+    return encode(solid(colour, size), "AVIF", quality=90)
+
+
+def flat_jpeg(size: tuple[int, int]) -> bytes:
+    """A large one-colour greyscale JPEG: a camera-sized picture made in about a second and a few MB."""
+    return encode(Image.new("L", size, 128), "JPEG", quality=75)
 
 
 def sixteen_bit_png(value=65535 // 2) -> bytes:
@@ -81,5 +109,5 @@ def animated_gif() -> bytes:
 
 
 def heic_like() -> bytes:
-    """The start of an HEIC file (ISO-BMFF 'ftypheic' box), which Pillow cannot read."""
+    """The start of an HEIC file (ISO-BMFF 'ftypheic' box) and nothing after it."""
     return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)

@@ -17,7 +17,7 @@ def test_testing_flag(classifier):
 def test_safe_defaults(classifier):
     app = create_app({"CLASSIFIER": classifier})
     assert not app.debug
-    assert app.config["MAX_CONTENT_LENGTH"] == DEFAULTS["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+    assert app.config["MAX_CONTENT_LENGTH"] == DEFAULTS["MAX_CONTENT_LENGTH"] == 64 * 1024 * 1024
     assert app.config["MAX_FILES"] == 32
     assert app.config["CORS_ORIGINS"] == ""
 

@@ -176,6 +176,7 @@ def test_a_closed_client_is_noticed():
 
 def test_png_too_short_for_its_size_is_truncated():
     import struct
+import time
     import zlib
 
     def chunk(kind, payload):
@@ -261,3 +262,14 @@ def test_frontend_still_serves_its_routes(spa_client):
     assert b"<title>app</title>" in spa_client.get("/apis-and-more").data
     response = spa_client.get("/api/nothing-here")
     assert response.status_code == 404 and response.is_json
+
+
+def test_a_108_megapixel_jpeg_decodes_in_bounded_time_and_memory():
+    data = images.flat_jpeg((12000, 9000))
+    started = time.process_time()
+    prepared, peak = peak_mb_above_now(lambda: prepare_image(data))
+    elapsed = time.process_time() - started
+    assert prepared.width == 12000
+    # At 1/8 scale the decoder holds 1500x1125 pixels (5 MB in RGB), never the 324 MB of the full picture.
+    assert peak < 40, f"{peak:.0f} MB"
+    assert elapsed < 2.0, f"{elapsed:.2f} s"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import images
@@ -10,9 +11,13 @@ import pytest
 from PIL import Image
 
 from detector.preprocessing import (
+    BYTE_WEIGHTS,
+    DECODE_WEIGHTS,
     IMAGE_SIZE,
+    DecodeLimits,
     ImageTooLargeError,
     UnsupportedImageError,
+    decode_cost,
     prepare_image,
 )
 
@@ -102,19 +107,71 @@ def test_large_jpeg_uses_draft_decoding():
     assert elapsed < 1.0
 
 
-def test_pixel_limit_is_named():
-    with pytest.raises(ImageTooLargeError, match="pixels; the limit is 50,000,000"):
+def test_cost_limit_names_the_pictures_real_size():
+    with pytest.raises(ImageTooLargeError, match=r"20000x20000 \(400.0 megapixels\).* 50,000,000 one picture may cost"):
         prepare_image(images.png_bomb(20000))
 
 
-def test_pixel_limit_below_pillows_guard_names_the_size():
-    with pytest.raises(ImageTooLargeError, match=r"60,000,000 pixels \(10000x6000\); the limit is 50,000,000"):
+def test_cost_limit_below_pillows_guard_names_the_size():
+    with pytest.raises(ImageTooLargeError, match=r"10000x6000 \(60.0 megapixels\).*cost 60,000,000 pixels"):
         prepare_image(images.png_bomb_rect(10000, 6000))
 
 
-def test_pixel_limit_is_configurable():
-    with pytest.raises(ImageTooLargeError, match="limit is 100"):
+def test_cost_limit_is_configurable():
+    with pytest.raises(ImageTooLargeError, match="more than the 100 one picture may cost"):
         prepare_image(images.png((11, 10)), max_pixels=100)
+
+
+@pytest.mark.parametrize("size", [(8192, 6144), (12000, 9000), (16320, 12240)], ids=["50MP", "108MP", "200MP"])
+def test_large_jpeg_photos_are_accepted_for_their_decoding_cost(size):
+    data = images.flat_jpeg(size)
+    prepared = prepare_image(data)
+    assert (prepared.width, prepared.height, prepared.format) == (*size, "JPEG")
+    assert np.all(np.abs(prepared.pixels.astype(int) - 128) <= 2)
+    # Decoded at 1/8 scale: each decoded pixel is one 8x8 block of the picture.
+    assert prepared.decoded_pixels == -(-size[0] // 8) * -(-size[1] // 8)
+    cost = decode_cost(Image.open(io.BytesIO(data)), data)
+    assert (
+        prepared.cost
+        == cost.pixels
+        == round(cost.decoded_pixels * DECODE_WEIGHTS["JPEG"] + len(data) * BYTE_WEIGHTS["JPEG"])
+    )
+    assert prepared.cost < DecodeLimits().max_pixels
+
+
+def test_a_progressive_jpeg_too_costly_names_its_size():
+    data = images.encode(Image.new("L", (9000, 6000), 128), "JPEG", progressive=True, quality=50)
+    with pytest.raises(ImageTooLargeError, match=r"9000x6000 \(54.0 megapixels\).*JPEG \(progressive\)"):
+        prepare_image(data)
+
+
+@pytest.mark.parametrize("fmt", ["HEIF", "AVIF"])
+def test_heif_and_avif_are_decoded_upright(fmt):
+    prepared = prepare_image(images.exif_rotated(fmt, quality=95))
+    assert prepared.format == fmt
+    pixels = prepared.pixels.astype(int)
+    # Stored 64x32 with red left and blue right; displayed rotated: red on top, blue at the bottom.
+    assert pixels[:12, :, 0].mean() > 200 and pixels[:12, :, 2].mean() < 60
+    assert pixels[-12:, :, 2].mean() > 200 and pixels[-12:, :, 0].mean() < 60
+    assert (prepared.width, prepared.height) == (32, 64)
+
+
+@pytest.mark.parametrize("fmt,make", [("HEIF", images.heic), ("AVIF", images.avif)])
+def test_heif_and_avif_cost_their_full_size_and_their_bytes(fmt, make):
+    data = make(size=(640, 480), colour=(30, 160, 90))
+    prepared = prepare_image(data)
+    assert prepared.format == fmt
+    assert np.all(np.abs(prepared.pixels.astype(int) - (30, 160, 90)) <= 6)
+    # No reduced-scale decoding: every pixel is decoded.
+    assert prepared.decoded_pixels == 640 * 480
+    assert prepared.cost == round(640 * 480 * DECODE_WEIGHTS[fmt] + len(data) * BYTE_WEIGHTS[fmt])
+
+
+@pytest.mark.parametrize("fmt,make", [("HEIF", images.heic), ("AVIF", images.avif)])
+def test_truncated_heif_and_avif_are_refused(fmt, make):
+    data = make(size=(256, 256))
+    with pytest.raises(UnsupportedImageError):
+        prepare_image(data[: len(data) // 2])
 
 
 @pytest.mark.parametrize(
@@ -128,7 +185,7 @@ def test_pixel_limit_is_configurable():
         images.heic_like(),
         b"%!PS-Adobe-3.0 EPSF-3.0\n",
     ],
-    ids=["empty", "text", "random", "truncated-jpeg", "truncated-png", "heic", "eps"],
+    ids=["empty", "text", "random", "truncated-jpeg", "truncated-png", "heic-header-only", "eps"],
 )
 def test_unreadable_input_is_refused_cleanly(data):
     with pytest.raises(UnsupportedImageError):

@@ -13,6 +13,7 @@ import warnings
 
 from PIL import Image
 
+from ..preprocessing import ALLOWED_FORMATS
 from .credentials import read_credentials
 from .metadata import no_camera, no_generator, read_metadata
 from .trust import INTERIM, OFFICIAL, TrustLists, context_for, shipped_lists
@@ -21,8 +22,9 @@ NOTE = (
     "Missing metadata proves nothing: most platforms and screenshots remove it, "
     "so its absence says nothing about whether a picture is real."
 )
-# Formats whose metadata is read; the same set the model's preprocessing accepts.
-FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF")
+# Formats whose metadata is read: those the model's preprocessing accepts (importing
+# it also registers the HEIF reader with Pillow).
+FORMATS = ALLOWED_FORMATS
 
 __all__ = ["INTERIM", "NOTE", "OFFICIAL", "TrustLists", "read_provenance", "warm_up"]
 

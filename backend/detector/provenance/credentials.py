@@ -11,7 +11,7 @@ import io
 import json
 
 from . import trust as trust_lists
-from ..text import clean, excerpt
+from .text import clean, excerpt
 from .vocabulary import AI_EDITED, AI_GENERATED, CAPTURED, explain_failure, source_type
 
 # Manifests larger than this are not handed to the validator (real ones are a
@@ -27,6 +27,9 @@ MIME_TYPES = {
     "WEBP": "image/webp",
     "TIFF": "image/tiff",
     "GIF": "image/gif",
+    # c2pa-python reads and signs manifests in HEIF (HEIC) and AVIF files, as ISO BMFF boxes.
+    "HEIF": "image/heif",
+    "AVIF": "image/avif",
 }
 _DECLARATION_ORDER = (AI_GENERATED, AI_EDITED, CAPTURED)
 
@@ -74,7 +77,7 @@ def manifest_size(data: bytes, image_format: str | None, app_segments=()) -> int
         return _chunk_bytes(data, 8, b"caBX", big_endian=True, end=b"IEND")
     if image_format == "WEBP":
         return _chunk_bytes(data, 12, b"C2PA", big_endian=False, end=None)
-    if image_format in ("TIFF", "GIF"):
+    if image_format in ("TIFF", "GIF", "HEIF", "AVIF"):
         return None if b"jumb" in data else 0
     return 0
 

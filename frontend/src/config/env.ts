@@ -3,7 +3,7 @@
  * See `.env.example` for the variables.
  */
 
-const DEFAULT_MAX_UPLOAD_MB = 20;
+const DEFAULT_MAX_UPLOAD_MB = 64;
 
 function parseMaxUploadBytes(raw: string | undefined): number {
   const megabytes = Number(raw);

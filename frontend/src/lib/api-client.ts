@@ -5,6 +5,7 @@
  */
 import { env } from '@/config/env';
 import { formatMegabytes } from '@/lib/format';
+import { SUPPORTED_FORMATS_TEXT } from '@/lib/formats';
 import type { ApiErrorBody } from '@/types/api';
 
 /** How long one request may take before the app gives up on it. */
@@ -137,12 +138,7 @@ function describeHttpError(status: number, body: unknown): ApiProblem {
         `The file is larger than the server accepts (up to ${formatMegabytes(env.maxUploadBytes)} per upload). Try a smaller or more compressed copy.`,
       );
     case 415:
-      return problem(
-        'not_image',
-        'Not a supported image',
-        description ||
-          'This file is not an image the detector can read. Use a JPEG, PNG, GIF, WebP, BMP or TIFF picture.',
-      );
+      return problem('not_image', 'Not a supported image', withFormats(description));
     case 422:
       return problem(
         'too_many_pixels',
@@ -180,6 +176,13 @@ function describeHttpError(status: number, body: unknown): ApiProblem {
         description || `The server refused the request (HTTP ${status}).`,
       );
   }
+}
+
+/** The server's reason a file was not read, followed by what would work (unless it says so already). */
+function withFormats(description: string | undefined): string {
+  const works = `Send a ${SUPPORTED_FORMATS_TEXT} picture.`;
+  if (!description) return `This file is not an image the detector can read. ${works}`;
+  return description.includes(SUPPORTED_FORMATS_TEXT) ? description : `${description} ${works}`;
 }
 
 /** The problem for a file refused before upload because it is over the size limit. */

@@ -28,7 +28,7 @@ describe('apiRequest', () => {
     expect(apiUrl('https://elsewhere.example/x.png')).toBe('https://elsewhere.example/x.png');
   });
 
-  it('uses the server JSON description for a 415', async () => {
+  it('uses the server JSON description for a 415 and adds the formats that work', async () => {
     server.use(
       http.get('/api/health', () =>
         HttpResponse.json(
@@ -41,7 +41,8 @@ describe('apiRequest', () => {
       kind: 'not_image',
       status: 415,
       title: 'Not a supported image',
-      message: 'The file is not an image in a supported format.',
+      message:
+        'The file is not an image in a supported format. Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.',
       retryable: false,
     });
   });
@@ -55,7 +56,7 @@ describe('apiRequest', () => {
     const problem = await problemOf(apiRequest('/api/health'));
     expect(problem.kind).toBe('too_large');
     expect(problem.title).toBe('File too large');
-    expect(problem.message).toMatch(/larger than the server accepts \(up to 20 MB per upload\)/);
+    expect(problem.message).toMatch(/larger than the server accepts \(up to 64 MB per upload\)/);
     expect(problem.retryable).toBe(false);
   });
 
@@ -112,6 +113,23 @@ describe('describeFailure', () => {
     const problem = describeFailure({ type: 'http', status, body: undefined });
     expect(problem).toMatchObject({ kind, status, title, retryable });
     expect(problem.message.length).toBeGreaterThan(20);
+  });
+
+  it.each([
+    ['no description', undefined, 'This file is not an image the detector can read. Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.'],
+    [
+      'a damaged file',
+      'The image data is corrupt or truncated (broken data stream).',
+      'The image data is corrupt or truncated (broken data stream). Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.',
+    ],
+    [
+      'the server already listing them',
+      'The file is not an image in a supported format. Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.',
+      'The file is not an image in a supported format. Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.',
+    ],
+  ])('says which formats work when a 415 has %s', (_what, description, message) => {
+    const body = description === undefined ? undefined : { code: 415, name: 'Unsupported Media Type', description };
+    expect(describeFailure({ type: 'http', status: 415, body }).message).toBe(message);
   });
 
   it('keeps the server description of a 422 and suggests a smaller copy', () => {

@@ -226,7 +226,8 @@ describe('errors, per file', () => {
           status: 415,
         }),
       title: 'Not a supported image',
-      message: 'The file is not an image in a supported format.',
+      message:
+        'The file is not an image in a supported format. Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.',
       retry: false,
     },
     {
@@ -236,7 +237,7 @@ describe('errors, per file', () => {
           status: 413,
         }),
       title: 'File too large',
-      message: /larger than the server accepts \(up to 20 MB per upload\)/,
+      message: /larger than the server accepts \(up to 64 MB per upload\)/,
       retry: false,
     },
     {
@@ -318,11 +319,21 @@ describe('errors, per file', () => {
       }),
     );
     const { user } = renderWithAnnouncer(<ClassifyPanel />);
-    await user.upload(fileInput(), hugeFile('huge.jpg', 25 * 1024 * 1024));
+    await user.upload(fileInput(), hugeFile('huge.jpg', 70 * 1024 * 1024));
     const huge = await findCard('huge.jpg');
     expect(within(huge).getByText('File too large')).toBeInTheDocument();
-    expect(within(huge).getByText('This file is 25 MB; the limit is 20 MB. Try a smaller or more compressed copy.')).toBeInTheDocument();
+    expect(within(huge).getByText('This file is 70 MB; the limit is 64 MB. Try a smaller or more compressed copy.')).toBeInTheDocument();
     expect(requests).toBe(0);
+  });
+
+  it('offers HEIC, HEIF and AVIF in the picker and sends an iPhone photo the browser left untyped', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    const input = fileInput();
+    expect(input.accept.split(',')).toEqual(expect.arrayContaining(['image/*', '.heic', '.heif', '.avif', 'image/heic']));
+    expect(screen.getByText(/HEIC\/HEIF, AVIF/)).toBeInTheDocument();
+
+    await user.upload(input, imageFile('IMG_0001.HEIC', ''));
+    expect(await within(await findCard('IMG_0001.HEIC')).findByText('Real photo')).toBeInTheDocument();
   });
 
   it('shows a text file as "not an image" and keeps working for the other files', async () => {

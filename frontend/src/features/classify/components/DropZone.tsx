@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { UploadIcon } from '@/components/Icons';
 import { formatMegabytes } from '@/lib/format';
+import { ACCEPTED_FILES, SUPPORTED_FORMATS_TEXT } from '@/lib/formats';
 import { env } from '@/config/env';
 
 interface DropZoneProps {
@@ -79,7 +80,7 @@ export function DropZone({ onFiles }: DropZoneProps) {
       </button>
       <p className="dropzone-hint" id={hintId}>
         or paste with <kbd>Ctrl</kbd>+<kbd>V</kbd> (<kbd>⌘</kbd>+<kbd>V</kbd> on a Mac). Several at once are fine.
-        JPEG, PNG, GIF, WebP, BMP or TIFF, up to {formatMegabytes(env.maxUploadBytes)} each.
+        {SUPPORTED_FORMATS_TEXT} (iPhone photos too), up to {formatMegabytes(env.maxUploadBytes)} each.
       </p>
       <label htmlFor={inputId} className="visually-hidden">
         Choose image files
@@ -89,7 +90,7 @@ export function DropZone({ onFiles }: DropZoneProps) {
         id={inputId}
         className="visually-hidden"
         type="file"
-        accept="image/*"
+        accept={ACCEPTED_FILES}
         multiple
         tabIndex={-1}
         onChange={(event) => {
