@@ -258,6 +258,13 @@ def test_a_missing_model_is_a_clear_error(tmp_path, capsys):
     assert (tmp_path / "out.jsonl").read_text() == ""
 
 
+def test_an_unwritable_results_file_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "a.jpg").write_bytes(jpeg())
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    status = main(["scan", str(tmp_path / "a.jpg"), "--out", str(tmp_path / "taken" / "out.jsonl")])
+    assert status == 2 and "cannot write" in capsys.readouterr().err
+
+
 def test_detector_command_is_installed():
     from importlib.metadata import entry_points
 

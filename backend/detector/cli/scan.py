@@ -160,7 +160,10 @@ class Stopped(Exception):
 def run(args: argparse.Namespace) -> int:
     """Scan, append, then print the summary and write the CSV if asked."""
     index, count = args.shard
-    out, recorded, dropped = open_results(args.out)
+    try:
+        out, recorded, dropped = open_results(args.out)
+    except OSError as error:
+        raise UserError(f"cannot write {args.out}: {error.strerror or error}") from None
     with out:
         _lock(out, args.out)
         if dropped:
@@ -191,7 +194,10 @@ def run(args: argparse.Namespace) -> int:
         if args.summary:
             print(format_summary(*outcome_counts(read_results(args.out))))
         if args.csv:
-            rows = write_csv(read_results(args.out), args.csv)
+            try:
+                rows = write_csv(read_results(args.out), args.csv)
+            except OSError as error:
+                raise UserError(f"cannot write {args.csv}: {error.strerror or error}") from None
             print(f"{args.csv}: {rows:,} rows", file=sys.stderr)
     return 0
 

@@ -11,7 +11,7 @@ import io
 import json
 
 from . import trust as trust_lists
-from .text import clean, excerpt
+from ..text import clean, excerpt
 from .vocabulary import AI_EDITED, AI_GENERATED, CAPTURED, explain_failure, source_type
 
 # Manifests larger than this are not handed to the validator (real ones are a

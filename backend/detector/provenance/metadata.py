@@ -12,7 +12,7 @@ import re
 
 from PIL import ExifTags, Image
 
-from .text import clean, excerpt
+from ..text import clean, excerpt
 from .vocabulary import AI_EDITED, AI_GENERATED, source_type
 
 # Bounds on what is parsed: one metadata value (a text chunk, the XMP packet,

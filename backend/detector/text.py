@@ -1,4 +1,4 @@
-"""Make text taken from a file safe to show: bounded, printable, one line."""
+"""Make text taken from a file or a request safe to show: bounded, printable, one line."""
 
 from __future__ import annotations
 
