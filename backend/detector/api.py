@@ -6,6 +6,7 @@ import json
 import time
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from flask import Blueprint, abort, current_app, request, send_from_directory
@@ -22,9 +23,20 @@ from .classifier import Classifier
 from .errors import error_body, image_error
 from .heatmap import explanation
 from .preprocessing import ImageError, PreparedImage, prepare_image
+from .provenance import read_provenance
+from .text import clean
 from .uploads import RequestBudget
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+# File names are echoed in answers: at most this long (a common file system's limit), one printable line.
+MAX_FILENAME_CHARS = 255
+
+
+class Decoded(NamedTuple):
+    """One upload read within the request's budget: its model input and the evidence in its file."""
+
+    image: PreparedImage
+    provenance: dict
 
 
 def classifier() -> Classifier:
@@ -44,14 +56,14 @@ def predict():
 
     budget = RequestBudget.for_request(current_app, request.environ)
     prepared = [_prepare(upload, budget) for upload in uploads]
-    ready = [item for item in prepared if isinstance(item, PreparedImage)]
-    probabilities, inference_ms = _classify([item.pixels for item in ready])
+    ready = [item for item in prepared if isinstance(item, Decoded)]
+    probabilities, inference_ms = _classify([item.image.pixels for item in ready])
     explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
 
     results, answers = [], iter(probabilities)
     for upload, item in zip(uploads, prepared, strict=True):
         if isinstance(item, HTTPException):
-            results.append({"filename": upload.filename, "error": error_body(item)})
+            results.append({"filename": shown_filename(upload), "error": error_body(item)})
         else:
             results.append(_result(upload, item, next(answers), inference_ms, explain))
 
@@ -62,16 +74,23 @@ def predict():
     return {"results": results}
 
 
-def _prepare(upload: FileStorage, budget: RequestBudget) -> PreparedImage | HTTPException:
-    """Decode one upload within the request's budget, or the HTTP error that says why it was not used."""
+def shown_filename(upload: FileStorage) -> str | None:
+    """The upload's file name as answers echo it: bounded, without control or bidirectional characters."""
+    return clean(upload.filename, MAX_FILENAME_CHARS)
+
+
+def _prepare(upload: FileStorage, budget: RequestBudget) -> Decoded | HTTPException:
+    """Decode one upload and read its provenance within the request's budget, or the HTTP error that says why not."""
     data = upload.read()
     if not data:
-        name = f" {upload.filename!r}" if upload.filename else ""
-        return BadRequest(description=f"The file{name} is empty.")
+        name = shown_filename(upload)
+        return BadRequest(description=f"The file {name!r} is empty." if name else "The file is empty.")
     try:
         budget.check()  # a gone client ends the whole request (ClientClosedRequest is not caught)
         with budget.decoding():
-            return prepare_image(data, limits=budget.limits, charge=budget.charge)
+            # Both walk the file's structure: both hold a decode slot, before the next image's deadline check.
+            image = prepare_image(data, limits=budget.limits, charge=budget.charge)
+            return Decoded(image, read_provenance(data, current_app.config["TRUST_LISTS"]))
     except ImageError as error:
         return image_error(error)
     except (RequestEntityTooLarge, ServiceUnavailable) as error:  # the request's budget is spent
@@ -87,27 +106,16 @@ def _classify(images: list[np.ndarray]) -> tuple[np.ndarray, float]:
     return probabilities, (time.perf_counter() - started) * 1000
 
 
-def _result(upload: FileStorage, image: PreparedImage, probability: float, inference_ms: float, explain: bool):
+def _result(upload: FileStorage, decoded: Decoded, probability: float, inference_ms: float, explain: bool):
     """The JSON answer for one classified image: the model's output, the file's evidence and the verdict."""
     model = classifier()
+    image = decoded.image
     result = report.prediction(
-        upload.filename,
-        _upload_bytes(upload),
-        image,
-        probability,
-        inference_ms,
-        model,
-        trust=current_app.config["TRUST_LISTS"],
+        shown_filename(upload), None, image, probability, inference_ms, model, provenance=decoded.provenance
     )
     if explain:
         result["explanation"] = explanation(image.pixels, model.explain(image.pixels, result["label"]))
     return result
-
-
-def _upload_bytes(upload: FileStorage) -> bytes:
-    """The whole uploaded file again (uploads are kept in memory, see uploads.py)."""
-    upload.stream.seek(0)
-    return upload.stream.read()
 
 
 @bp.get("/health")

@@ -28,6 +28,8 @@ import numpy as np
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
+from . import chunks
+
 IMAGE_SIZE = 32
 # Formats a browser or a phone produces (the JPEG decoder also reads phones'
 # multi-picture MPO files; HEIF covers iPhones' HEIC). Other Pillow plugins
@@ -161,6 +163,7 @@ def prepare_image(
         limits = DecodeLimits(max_pixels, limits.free_pixels, limits.max_pixels_per_byte)
     if not data:
         raise UnsupportedImageError("The file is empty.")
+    data = _bounded_container(data)
     with _open(data) as image:
         width, height = image.size
         image_format = image.format
@@ -194,6 +197,25 @@ def prepare_image(
         cost=cost.pixels,
         decoded_pixels=cost.decoded_pixels,
     )
+
+
+def _bounded_container(data: bytes) -> bytes:
+    """What the decoder is given: a JPEG of few enough segments, a PNG without its metadata chunks.
+
+    The bound on chunks and segments keeps their walk cheap (chunks.py); a PNG's
+    text, ICC and C2PA chunks are left out (chunks.pixel_stream), so that hostile
+    metadata can neither fail nor slow decoding: provenance reads it instead.
+    """
+    try:
+        if chunks.is_jpeg(data):
+            chunks.check_jpeg_segments(data)
+        elif chunks.is_png(data):
+            return chunks.pixel_stream(data)
+        return data
+    except chunks.TooManyChunksError as error:
+        raise ImageTooCostlyError(str(error)) from None
+    except chunks.BrokenChunkError as error:
+        raise UnsupportedImageError(str(error)) from None
 
 
 def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:

@@ -13,28 +13,34 @@ from .verdict import VERDICT_RULES, decide
 
 
 def evidence(
-    data: bytes,
+    data: bytes | None,
     probability_real: float,
     width: int,
     height: int,
     card: dict,
     threshold: float,
     trust: TrustLists | None = None,
+    provenance: dict | None = None,
 ) -> dict:
-    """`model_assessment`, `provenance` and `verdict` for one picture (its bytes and the model's P(REAL))."""
+    """`model_assessment`, `provenance` and `verdict` for one picture (its bytes and the model's P(REAL)).
+
+    provenance, when the caller has read it already, stands in for reading data.
+    """
     assessment = calibration.assess(probability_real, width, height, card, threshold)
-    provenance = read_provenance(data, trust)
+    if provenance is None:
+        provenance = read_provenance(data, trust)
     return {"model_assessment": assessment, "provenance": provenance, "verdict": decide(assessment, provenance)}
 
 
 def prediction(
     filename: str | None,
-    data: bytes,
+    data: bytes | None,
     image: PreparedImage,
     probability_real: float,
     inference_ms: float,
     classifier,
     trust: TrustLists | None = None,
+    provenance: dict | None = None,
 ) -> dict:
     """The full result for one picture, in the shape POST /api/predict answers."""
     label, confidence = classifier.decide(probability_real)
@@ -55,6 +61,7 @@ def prediction(
             classifier.card,
             classifier.threshold,
             trust,
+            provenance,
         ),
     }
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import io
 import struct
+import zlib
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -186,6 +188,106 @@ def jpeg_photo(size=(4000, 3000), seed: int = 1) -> bytes:
     return _save(Image.fromarray(pixels), "JPEG", quality=90)
 
 
+# --- hostile containers and metadata around a small, ordinary picture ----------------------------
+
+C2PA_SIGNED = Path(__file__).parent / "resources" / "c2pa" / "adobe-20220124-C.jpg"
+
+
+def png_chunk(kind: bytes, payload: bytes = b"", length: int | None = None) -> bytes:
+    """One PNG chunk: length (as given, or the payload's), type, payload, CRC."""
+    declared = len(payload) if length is None else length
+    return struct.pack(">I", declared) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def small_png(size=(128, 96)) -> bytes:
+    """An ordinary small RGB PNG of noise."""
+    pixels = np.random.default_rng(0).integers(0, 256, (size[1], size[0], 3), np.uint8)
+    return _save(Image.fromarray(pixels), "PNG")
+
+
+def png_with(chunks: bytes, after_image_data: bool = False) -> bytes:
+    """small_png with chunks right after its header, or just before its end."""
+    data = small_png()
+    at = data.index(b"IEND") - 4 if after_image_data else 8 + 25
+    return data[:at] + chunks + data[at:]
+
+
+def png_many_chunks(count: int = 1_500_000) -> bytes:
+    """A 128x96 PNG with count empty ancillary chunks before its image data (18 MB for 1.5 million)."""
+    return png_with(png_chunk(b"quIt") * count)
+
+
+def _deflate_bomb(megabytes: int = 50) -> bytes:
+    return zlib.compress(bytes(megabytes << 20), 9)
+
+
+def text_bomb_chunk(kind: str) -> bytes:
+    """A zTXt, iTXt or iCCP chunk whose compressed text inflates to 50 MB (about 50 KB of file)."""
+    payload = {
+        "zTXt": b"parameters\x00\x00",
+        "iTXt": b"parameters\x00\x01\x00\x00\x00",
+        "iCCP": b"icc\x00\x00",
+    }[kind] + _deflate_bomb()
+    return png_chunk(kind.encode(), payload)
+
+
+def png_text_bomb(kind: str) -> bytes:
+    """small_png with a text_bomb_chunk."""
+    return png_with(text_bomb_chunk(kind))
+
+
+def png_text_flood(chunks: int = 200, inflated: int = 900_000) -> bytes:
+    """chunks zTXt chunks that each inflate to inflated bytes (180 MB of text in all)."""
+    text = zlib.compress(b"a" * inflated, 9)
+    return png_with(b"".join(png_chunk(b"zTXt", b"key%d\x00\x00" % i + text) for i in range(chunks)))
+
+
+def png_c2pa_overrun(after_image_data: bool = False) -> bytes:
+    """A caBX (C2PA) chunk that declares 0xFFFFFFF0 bytes and holds 100."""
+    return png_with(png_chunk(b"caBX", b"\x00" * 100, length=0xFFFFFFF0), after_image_data)
+
+
+def jpeg_many_segments(count: int = 1_000_000) -> bytes:
+    """A 128x96 JPEG with count empty comment segments before its frame (4 bytes each)."""
+    data = _save(Image.new("RGB", (128, 96), (1, 2, 3)), "JPEG")
+    return data[:2] + b"\xff\xfe\x00\x02" * count + data[2:]
+
+
+def jpeg_c2pa_extended_length() -> bytes:
+    """A signed JPEG whose manifest store's first box uses an extended (64-bit) length of 2**62."""
+    data = C2PA_SIGNED.read_bytes()
+    start = data.index(b"\xff\xeb")  # the first APP11 segment: CI, En, Z, then the store's box
+    length = int.from_bytes(data[start + 2 : start + 4], "big")
+    payload = data[start + 4 : start + 2 + length]
+    # LBox 1 says the length follows the box type as an 8-byte XLBox.
+    box = payload[:8] + struct.pack(">I", 1) + payload[12:16] + struct.pack(">Q", 2**62) + payload[16:]
+    return data[:start] + b"\xff\xeb" + struct.pack(">H", len(box) + 2) + box + data[start + 2 + length :]
+
+
+def xmp_packet(body: str) -> bytes:
+    """An XMP packet with body inside its rdf:Description."""
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
+        f'xmlns:xmp="http://ns.adobe.com/xap/1.0/">{body}</rdf:Description></rdf:RDF></x:xmpmeta>'
+    ).encode()
+
+
+def jpeg_two_xmp_packets() -> bytes:
+    """A JPEG with two XMP segments: the first declares trainedAlgorithmicMedia, the last names a tool."""
+    data = _save(Image.new("RGB", (128, 96), (1, 2, 3)), "JPEG")
+    declared = xmp_packet(
+        "<Iptc4xmpExt:DigitalSourceType>"
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+        "</Iptc4xmpExt:DigitalSourceType>"
+    )
+    segments = b"".join(
+        b"\xff\xe1" + struct.pack(">H", 2 + 29 + len(packet)) + b"http://ns.adobe.com/xap/1.0/\x00" + packet
+        for packet in (declared, xmp_packet("<xmp:CreatorTool>Photo editor 2</xmp:CreatorTool>"))
+    )
+    return data[:2] + segments + data[2:]
+
+
 # Sides whose pixels, weighted as preprocessing.DECODE_WEIGHTS says, just fit the
 # cost any small file may have (DEFAULT_FREE_PIXELS, 8 megapixels): the most
 # expensive small files that are still decoded.
@@ -249,4 +351,13 @@ CASES = {
         200,
     ),
     "jpeg-progressive-4000": (jpeg_progressive, "progressive JPEG 4000x4000, one colour", 422),
+    "png-chunks-1500000": (png_many_chunks, "PNG 128x96 with 1.5 million empty chunks", 422),
+    "jpeg-segments-1000000": (jpeg_many_segments, "JPEG 128x96 with a million empty segments", 422),
+    "png-ztxt-bomb": (functools.partial(png_text_bomb, "zTXt"), "PNG with a zTXt chunk inflating to 50 MB", 200),
+    "png-itxt-bomb": (functools.partial(png_text_bomb, "iTXt"), "PNG with an iTXt chunk inflating to 50 MB", 200),
+    "png-iccp-bomb": (functools.partial(png_text_bomb, "iCCP"), "PNG with an iCCP profile inflating to 50 MB", 200),
+    "png-ztxt-200x900k": (png_text_flood, "PNG with 200 zTXt chunks of 900 KB inflated", 200),
+    "png-c2pa-overrun": (png_c2pa_overrun, "PNG with a caBX chunk declaring 0xFFFFFFF0 bytes", 200),
+    "jpeg-c2pa-xlbox": (jpeg_c2pa_extended_length, "signed JPEG, manifest box length 2^62", 200),
+    "jpeg-xmp-two": (jpeg_two_xmp_packets, "JPEG with two XMP packets, the first declaring AI", 200),
 }

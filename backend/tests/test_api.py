@@ -101,6 +101,32 @@ def test_batch_answers_match_single_answers(client):
         assert together["probability_real"] == pytest.approx(alone["probability_real"], abs=1e-5)
 
 
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("holiday\u202egpj.exe", "holiday gpj.exe"),  # a right-to-left override would show it reversed
+        ("a\u2066b\u200fc\x00d\x1b[31me.png", "a b c d [31me.png"),
+        ("tab\there\x7f.png", "tab here .png"),
+    ],
+)
+def test_file_names_are_echoed_without_control_or_bidirectional_characters(client, name, shown):
+    ok = upload(client, (name, images.png())).get_json()
+    assert ok["filename"] == shown
+    batch = upload(client, (name, images.png()), (name, b"not a picture")).get_json()["results"]
+    assert [item["filename"] for item in batch] == [shown, shown]
+
+
+def test_file_names_are_echoed_at_most_255_characters_long(client):
+    response = upload(client, ("x" * 100_000 + ".png", images.png()))
+    assert response.status_code == 200
+    name = response.get_json()["filename"]
+    assert len(name) == 255 and name.startswith("xxx") and name.endswith("…")
+    assert len(response.get_data()) < 20_000
+    empty = upload(client, ("\u202e" * 50 + "y" * 1000, b""))
+    assert_error(empty, 400)
+    assert len(empty.get_json()["description"]) < 300 and "\u202e" not in empty.get_json()["description"]
+
+
 def test_too_many_images(app, client):
     app.config["MAX_FILES"] = 3
     response = upload(client, *[(f"{i}.png", images.png(seed=i)) for i in range(4)])

@@ -897,3 +897,78 @@ def test_one_trust_context_serves_concurrent_threads():
     with ThreadPoolExecutor(6) as pool:
         states = list(pool.map(lambda i: read_provenance(files[i % 3])["content_credentials"]["state"], range(36)))
     assert states == [expected[i % 3] for i in range(36)]
+
+
+# --- structure that misleads or floods a reader ------------------------------------------------
+
+
+def test_a_manifest_box_with_a_64_bit_length_is_damaged_credentials_not_none():
+    import hostile_files
+
+    found = read_provenance(hostile_files.jpeg_c2pa_extended_length())["content_credentials"]
+    assert (found["present"], found["state"], found["strength"]) == (True, "invalid", "none")
+    assert "could not be read" in found["summary"]
+
+
+def test_every_xmp_packet_of_a_jpeg_is_read():
+    import hostile_files
+
+    generator = read_provenance(hostile_files.jpeg_two_xmp_packets())["generator_metadata"]
+    assert generator["present"] is True and generator["declares"] == AI_GENERATED
+    assert generator["digital_source_type"].endswith("/trainedAlgorithmicMedia")
+
+
+def test_xmp_packets_past_the_bound_are_not_read():
+    from detector.provenance.metadata import MAX_XMP_PACKETS
+
+    declared = XMP_TEMPLATE.format(
+        body="<Iptc4xmpExt:DigitalSourceType>"
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+        "</Iptc4xmpExt:DigitalSourceType>"
+    ).encode()
+    prefix = b"http://ns.adobe.com/xap/1.0/\x00"
+    data = encode(noise((48, 32)), "JPEG")
+    for packet in [declared] + [xmp("")] * MAX_XMP_PACKETS:  # the declaring packet comes last in the file
+        data = jpeg_with_segment(0xE1, prefix + packet, data)
+    generator = read_provenance(data)["generator_metadata"]
+    assert generator["present"] is False
+    assert f"Only the first {MAX_XMP_PACKETS} of its {MAX_XMP_PACKETS + 1} XMP packets" in generator["summary"]
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "said"),
+    [
+        ("Apple", "iPhone 15 Pro", "taken with an Apple iPhone 15 Pro"),
+        ("OLYMPUS", "E-M10", "taken with an OLYMPUS E-M10"),
+        ("Canon", "Canon EOS R5", "taken with a Canon EOS R5"),
+    ],
+)
+def test_the_camera_line_chooses_a_or_an(make, model, said):
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = make, model
+    assert said in read_provenance(encode(noise(), "JPEG", exif=exif))["camera_metadata"]["summary"]
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg"])
+def test_countless_chunks_are_not_walked(kind):
+    import time
+
+    import hostile_files
+
+    data = hostile_files.png_many_chunks(300_000) if kind == "png" else hostile_files.jpeg_many_segments(500_000)
+    started = time.process_time()
+    found = read_provenance(data)
+    assert time.process_time() - started < 0.5
+    assert found["content_credentials"]["present"] is False
+    assert "not searched" in found["content_credentials"]["summary"]
+    assert "more chunks than this service reads" in found["generator_metadata"]["summary"]
+
+
+@pytest.mark.parametrize("kind", ["zTXt", "iTXt", "iCCP"])
+def test_a_png_text_bomb_is_unreadable_metadata_and_its_credentials_are_still_read(kind, signed):
+    import hostile_files
+
+    png = signed["PNG"]
+    found = read_provenance(png[:33] + hostile_files.text_bomb_chunk(kind) + png[33:])
+    assert found["generator_metadata"]["summary"] == "The file's metadata could not be read."
+    assert found["content_credentials"]["present"] is True

@@ -13,8 +13,9 @@ import warnings
 
 from PIL import Image
 
+from .. import chunks
 from ..preprocessing import ALLOWED_FORMATS
-from .credentials import read_credentials
+from .credentials import not_searched, read_credentials
 from .metadata import no_camera, no_generator, read_metadata
 from .trust import INTERIM, OFFICIAL, TrustLists, context_for, shipped_lists
 
@@ -31,8 +32,13 @@ __all__ = ["INTERIM", "NOTE", "OFFICIAL", "TrustLists", "read_provenance", "warm
 
 def read_provenance(data: bytes, trust: TrustLists | None = None) -> dict:
     """The `provenance` object for an image file (trust: the shipped trust lists by default)."""
+    try:
+        _check_structure(data)
+    except chunks.TooManyChunksError:
+        return _not_read()
     image = _open(data)
-    image_format = image.format if image is not None else None
+    # Pillow refuses a PNG whose text chunks are too large (zip bombs); its credentials are still read.
+    image_format = image.format if image is not None else "PNG" if chunks.is_png(data) else None
     app_segments = getattr(image, "applist", ()) if image is not None else ()
     try:
         credentials = read_credentials(data, image_format, app_segments, trust)
@@ -55,6 +61,25 @@ def read_provenance(data: bytes, trust: TrustLists | None = None) -> dict:
         "content_credentials": credentials,
         "generator_metadata": generator,
         "camera_metadata": camera,
+        "note": NOTE,
+    }
+
+
+def _check_structure(data: bytes) -> None:
+    """Walk a PNG's chunks or a JPEG's segments with a bound before any reader walks them all."""
+    if chunks.is_png(data):
+        chunks.png_chunks(data)
+    elif chunks.is_jpeg(data):
+        chunks.check_jpeg_segments(data)
+
+
+def _not_read() -> dict:
+    """The `provenance` object for a file whose structure is too large to read."""
+    reason = "The file's metadata was not read: it holds more chunks than this service reads."
+    return {
+        "content_credentials": not_searched(),
+        "generator_metadata": no_generator(reason),
+        "camera_metadata": no_camera(reason),
         "note": NOTE,
     }
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 import json
 
-from . import trust as trust_lists
+from .. import chunks
 from ..text import clean, excerpt
+from . import trust as trust_lists
 from .vocabulary import AI_EDITED, AI_GENERATED, CAPTURED, explain_failure, source_type
 
 # Manifests larger than this are not handed to the validator (real ones are a
@@ -19,6 +20,11 @@ from .vocabulary import AI_EDITED, AI_GENERATED, CAPTURED, explain_failure, sour
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_ACTIONS = 20
 MAX_FAILURES = 10
+
+# The UUID of a C2PA manifest store's JUMBF description box: the file says it carries credentials.
+MANIFEST_STORE = b"jumd" + bytes.fromhex("6332706100110010800000aa00389b71")
+
+DAMAGED = "the manifest is damaged or incomplete"
 
 MIME_TYPES = {
     "JPEG": "image/jpeg",
@@ -51,6 +57,11 @@ def absent(summary: str = "This file carries no Content Credentials (C2PA).") ->
     }
 
 
+def not_searched() -> dict:
+    """The finding for a file whose structure is too large to search: nothing is known either way."""
+    return absent("The file was not searched for Content Credentials: it holds more chunks than this service reads.")
+
+
 def unreadable(reason: str) -> dict:
     """The finding for credentials that are there but cannot be checked: they decide nothing."""
     finding = absent(
@@ -69,35 +80,31 @@ def manifest_size(data: bytes, image_format: str | None, app_segments=()) -> int
 
     Looks only at container structure (JPEG APP11 segments as Pillow lists them,
     PNG and WebP chunk headers), never inside the manifest, so files without
-    credentials skip the validator entirely.
+    credentials skip the validator entirely. A PNG chunk's size is as declared,
+    which may be more than the file holds. Raises chunks.TooManyChunksError.
     """
     if image_format in ("JPEG", "MPO"):
         return sum(len(payload) for marker, payload in app_segments if marker == "APP11")
     if image_format == "PNG":
-        return _chunk_bytes(data, 8, b"caBX", big_endian=True, end=b"IEND")
+        return sum(chunk.length for chunk in chunks.png_chunks(data) if chunk.kind == b"caBX")
     if image_format == "WEBP":
-        return _chunk_bytes(data, 12, b"C2PA", big_endian=False, end=None)
+        return _riff_chunk_bytes(data, b"C2PA")
     if image_format in ("TIFF", "GIF", "HEIF", "AVIF"):
         return None if b"jumb" in data else 0
     return 0
 
 
-def _chunk_bytes(data: bytes, offset: int, wanted: bytes, big_endian: bool, end: bytes | None) -> int:
-    """Total length of the chunks of one type in a PNG (big-endian) or RIFF (little-endian) file."""
-    total, position, size = 0, offset, len(data)
-    while position + 8 <= size:
-        if big_endian:
-            length, kind = int.from_bytes(data[position : position + 4], "big"), data[position + 4 : position + 8]
-            step = 12 + length  # length, type, data, CRC
-        else:
-            kind, length = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
-            step = 8 + length + (length & 1)  # RIFF chunks are padded to even sizes
+def _riff_chunk_bytes(data: bytes, wanted: bytes) -> int:
+    """Total length of the chunks of one type in a RIFF (WebP) file, walking at most chunks.chunk_limit of them."""
+    total, position, size, limit = 0, 12, len(data), chunks.chunk_limit(len(data))
+    for _ in range(limit):
+        if position + 8 > size:
+            return total
+        kind, length = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
         if kind == wanted:
             total += length
-        if kind == end:
-            break
-        position += step
-    return total
+        position += 8 + length + (length & 1)  # RIFF chunks are padded to even sizes
+    raise chunks.TooManyChunksError(f"The file holds more than {limit:,} RIFF chunks.")
 
 
 def read_credentials(data: bytes, image_format: str | None, app_segments=(), lists=None) -> dict:
@@ -105,9 +112,14 @@ def read_credentials(data: bytes, image_format: str | None, app_segments=(), lis
     mime = MIME_TYPES.get(image_format or "")
     if mime is None:
         return absent()
-    size = manifest_size(data, image_format, app_segments)
+    try:
+        size = manifest_size(data, image_format, app_segments)
+    except chunks.TooManyChunksError:
+        return not_searched()
     if size == 0:
         return absent()
+    if size is not None and size > len(data):
+        return unreadable("the manifest declares more bytes than the file holds")
     if size is not None and size > MAX_MANIFEST_BYTES:
         return unreadable(f"{size / 1e6:.1f} MB of manifest data, more than this service checks")
 
@@ -117,9 +129,10 @@ def read_credentials(data: bytes, image_format: str | None, app_segments=(), lis
         with c2pa.Reader(mime, io.BytesIO(data), context=trust_lists.context_for(lists)) as reader:
             store = json.loads(reader.json())
     except c2pa.C2paError.ManifestNotFound:
-        return absent()
+        # The validator found no store it could parse; if the file labels one, it is damaged, not absent.
+        return unreadable(DAMAGED) if MANIFEST_STORE in data else absent()
     except Exception:  # c2pa raises many error types for damaged manifests; all mean the same here
-        return unreadable("the manifest is damaged or incomplete")
+        return unreadable(DAMAGED)
     try:
         return describe(store)
     except Exception:

@@ -19,6 +19,9 @@ from .vocabulary import AI_EDITED, AI_GENERATED, source_type
 # an EXIF comment) larger than this is not parsed, and only its name is used.
 MAX_VALUE_BYTES = 256 * 1024
 MAX_XMP_NODES = 20_000
+# A JPEG may split its metadata over several XMP segments; more than this many are not read.
+MAX_XMP_PACKETS = 8
+XMP_SEGMENT_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"
 PROMPT_EXCERPT_CHARS = 160
 NAME_CHARS = 80
 
@@ -68,6 +71,11 @@ def known_generator(text: object) -> str | None:
     if not isinstance(text, str):
         return None
     return next((name for pattern, name in _GENERATOR_PATTERNS if pattern.search(text[: NAME_CHARS * 4])), None)
+
+
+def with_article(name: str) -> str:
+    """name after "a" or "an", chosen by its first letter ("an Apple iPhone", "a Canon EOS")."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def no_generator(summary: str = "No generator settings or AI labels in the file's metadata.") -> dict:
@@ -239,7 +247,7 @@ def _decode_user_comment(value: object) -> str | None:
     return body.decode(charset or "utf-8", "replace")
 
 
-def _software(exif: Image.Exif | None, xmp: dict) -> _Found | None:
+def _software(exif: Image.Exif | None, xmp: list[dict]) -> _Found | None:
     """EXIF Software or XMP CreatorTool naming a known generator."""
     software = exif.get(EXIF_SOFTWARE) if exif is not None else None
     if known_generator(software):
@@ -254,20 +262,50 @@ def _software(exif: Image.Exif | None, xmp: dict) -> _Found | None:
 # --- XMP ----------------------------------------------------------------------------------------
 
 
-def _xmp(image: Image.Image) -> tuple[dict, str | None]:
-    """The XMP packet as Pillow's nested dict, if present, small enough and well formed."""
+def _xmp(image: Image.Image) -> tuple[list[dict], str | None]:
+    """Every XMP packet, each as Pillow's nested dict, if small enough and well formed; a note on any skipped."""
+    packets = _xmp_packets(image)
+    parsed, notes = [], []
+    for packet in packets[:MAX_XMP_PACKETS]:
+        if len(packet) > MAX_VALUE_BYTES:
+            notes.append("The XMP metadata is too large to read.")
+            continue
+        try:
+            parsed.append(_parse_xmp(image, packet))
+        except Exception:  # malformed XML, entity tricks refused by defusedxml, absurd nesting
+            notes.append("The XMP metadata could not be read.")
+    if len(packets) > MAX_XMP_PACKETS:
+        notes.append(f"Only the first {MAX_XMP_PACKETS} of its {len(packets)} XMP packets were read.")
+    return parsed, " ".join(dict.fromkeys(notes)) or None
+
+
+def _xmp_packets(image: Image.Image) -> list[bytes]:
+    """The file's XMP packets: every APP1 XMP segment of a JPEG (Pillow's info keeps only the last), else info's."""
+    packets = [
+        payload[len(XMP_SEGMENT_PREFIX) :]
+        for marker, payload in getattr(image, "applist", ())
+        if marker == "APP1" and payload.startswith(XMP_SEGMENT_PREFIX)
+    ]
+    if packets:
+        return packets
     raw = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
-    if not raw:
-        return {}, None
-    if len(raw) > MAX_VALUE_BYTES:
-        return {}, "The XMP metadata is too large to read."
+    return [raw] if raw else []
+
+
+def _parse_xmp(image: Image.Image, packet: bytes | str) -> dict:
+    """One packet parsed by Pillow's getxmp, which reads the packet in info["xmp"]."""
+    kept = image.info.get("xmp")
+    image.info["xmp"] = packet
     try:
-        return image.getxmp(), None
-    except Exception:  # malformed XML, entity tricks refused by defusedxml, absurd nesting
-        return {}, "The XMP metadata could not be read."
+        return image.getxmp()
+    finally:
+        if kept is None:
+            del image.info["xmp"]
+        else:
+            image.info["xmp"] = kept
 
 
-def _xmp_values(xmp: dict, name: str) -> list[str]:
+def _xmp_values(xmp: list[dict], name: str) -> list[str]:
     """Every text value of XMP properties called name (any namespace), in document order."""
     values, stack, visited = [], [xmp], 0
     while stack and visited < MAX_XMP_NODES:
@@ -295,7 +333,7 @@ def _texts(value: object) -> list[str]:
     return []
 
 
-def _xmp_source_type(xmp: dict):
+def _xmp_source_type(xmp: list[dict]):
     """The IPTC digital source type declared in XMP (`Iptc4xmpExt:DigitalSourceType`), if any."""
     for value in _xmp_values(xmp, "DigitalSourceType"):
         kind = source_type(value)
@@ -304,7 +342,7 @@ def _xmp_source_type(xmp: dict):
     return None
 
 
-def _xmp_generator(xmp: dict) -> _Found | None:
+def _xmp_generator(xmp: list[dict]) -> _Found | None:
     """The IPTC AI fields (2025): the AI system used and the prompt."""
     system = next(iter(_xmp_values(xmp, "AISystemUsed")), None)
     prompt = next(iter(_xmp_values(xmp, "AIPromptInformation")), None)
@@ -315,7 +353,7 @@ def _xmp_generator(xmp: dict) -> _Found | None:
     return None
 
 
-def _generator_finding(generator: _Found | None, declared, xmp: dict) -> dict:
+def _generator_finding(generator: _Found | None, declared, xmp: list[dict]) -> dict:
     """Combine generator settings and an XMP digital source type into one finding."""
     if generator is None and declared is None:
         return no_generator()
@@ -403,7 +441,7 @@ def _camera_finding(exif: Image.Exif | None, generator: _Found | None) -> dict:
     camera = (
         " ".join(part for part in (make, model) if part) if not (make and model and model.startswith(make)) else model
     )
-    said = f"a {camera}" if camera else "a camera"
+    said = with_article(camera) if camera else "a camera"
     when = f" on {captured_at}" if captured_at else ""
     edited = f", last saved with {software}" if software else ""
     return {
