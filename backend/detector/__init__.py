@@ -31,6 +31,9 @@ DEFAULTS = {
     # Comma-separated origins allowed to call /api from another site; empty = same origin only.
     "CORS_ORIGINS": "",
     "FRONTEND_DIST": "frontend/dist",
+    # The nginx file whose security headers every response gets (detector/headers.py); empty: none,
+    # because a proxy in front adds them (the backend image sets it empty: nginx serves them there).
+    "SECURITY_HEADERS": "frontend/nginx/security-headers.conf",
     "PERFORMANCE_DIR": "performance",
     # Tests inject a ready classifier here instead of loading MODEL_PATH.
     "CLASSIFIER": None,
@@ -53,12 +56,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     for key in PATH_SETTINGS:
         app.config[key] = os.path.abspath(app.config[key])
 
-    from . import api, errors, frontend
+    from . import api, errors, frontend, headers
     from .uploads import BufferedBody, InMemoryRequest
 
     app.request_class = InMemoryRequest
     app.wsgi_app = BufferedBody(app.wsgi_app)
     errors.register(app)
+    headers.register(app)
     register_classifier(app)
     register_provenance(app)
     register_cors(app)

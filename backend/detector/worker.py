@@ -1,4 +1,4 @@
-"""The gunicorn worker: gthread, with gunicorn's own error answers in the API's JSON shape.
+"""The gunicorn worker: gthread, with gunicorn's own error answers in the API's JSON shape, naming no server.
 
 gunicorn answers requests it cannot parse (an over-long request line, too many
 or too large headers, a bad method or HTTP version) itself, before the app
@@ -12,6 +12,7 @@ import json
 import socket
 
 from gunicorn import util
+from gunicorn.http import wsgi
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.exceptions import default_exceptions
 
@@ -27,8 +28,21 @@ DESCRIPTIONS = {
 MAX_DETAIL = 200
 
 
+class UnnamedResponse(wsgi.Response):
+    """gunicorn's response without its `Server: gunicorn` header: answers do not name the server software."""
+
+    def default_headers(self):
+        return [line for line in super().default_headers() if not line.startswith("Server:")]
+
+
 class JSONErrorWorker(ThreadWorker):
-    """gthread worker whose own error answers are JSON (see the module docstring)."""
+    """gthread worker whose own error answers are JSON (see the module docstring), naming no server."""
+
+    def init_process(self):
+        """In the worker process: build responses without the Server header, then serve."""
+        # gunicorn's wsgi.create makes each response from the class its module names.
+        wsgi.Response = UnnamedResponse
+        super().init_process()
 
     def handle_error(self, req, client, addr, exc):
         """Let gunicorn log and choose the status, then answer it as JSON."""

@@ -207,3 +207,26 @@ def test_health_answers_while_slow_clients_hold_connections(server):
     finally:
         for sock in stalled:
             sock.close()
+
+
+def nginx_security_headers() -> dict[str, str]:
+    """The headers the Docker setup's nginx adds, by lower-case name, from their one source."""
+    import re
+
+    conf = (BACKEND.parent / "frontend" / "nginx" / "security-headers.conf").read_text()
+    return {name.lower(): value for name, value in re.findall(r'^add_header ([\w-]+) "([^"]*)" always;', conf, re.M)}
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    ["GET / HTTP/1.1", "GET /about HTTP/1.1", "GET /api/health HTTP/1.1", "GET /api/nothing HTTP/1.1"],
+)
+def test_every_answer_has_the_security_headers_nginx_adds_and_names_no_server(server, request_line):
+    port, _ = server
+    status, headers, _ = parse(exchange(port, f"{request_line}\r\nHost: test\r\nConnection: close\r\n\r\n".encode()))
+    assert status in (200, 404)
+    expected = nginx_security_headers()
+    assert {name: headers.get(name) for name in expected} == expected
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+    assert "server" not in headers

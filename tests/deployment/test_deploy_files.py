@@ -462,3 +462,14 @@ def test_the_security_headers_are_written_once():
     assert writers == [], f"a second Content-Security-Policy: {writers}"
     names = re.findall(r"^add_header ([\w-]+) ", support.SECURITY_HEADERS.read_text(), re.M)
     assert {"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} <= set(names)
+
+
+def test_flask_serves_the_same_security_headers_and_leaves_them_to_nginx_in_the_image():
+    """Under `make run` Flask reads security-headers.conf itself; the backend image, behind
+    nginx, turns that off so that no header is sent twice."""
+    from detector import DEFAULTS
+    from detector.headers import read_headers
+
+    assert (REPO / DEFAULTS["SECURITY_HEADERS"]).resolve() == support.SECURITY_HEADERS.resolve()
+    assert read_headers(support.SECURITY_HEADERS) == support.security_headers()
+    assert support.dockerfile_env(BACKEND_DOCKERFILE)["FLASK_SECURITY_HEADERS"] == ""
