@@ -104,7 +104,7 @@ def collect(args, rules: list[catalogue.Rule], report: Report) -> list[Candidate
             history = files if rule.all_history else list(gitfiles.tree_files(git_dir, commit, False))
             matched = [(path, blob) for path, blob in history if rule.matches(path)]
             blob_paths = {blob: path for path, blob in reversed(matched)}  # first path of each blob
-            found = {"rule": f"{rule.tag} {rule.label} {rule.glob}", "files": len(matched), "missing": 0, "usable": 0}
+            found = {"glob": rule.glob, "files": len(matched), "distinct": len(blob_paths), "missing": 0, "usable": 0}
             for blob, data in gitfiles.read_blobs(git_dir, list(blob_paths)):
                 if data is None:
                     found["missing"] += 1
@@ -137,7 +137,7 @@ def collect(args, rules: list[catalogue.Rule], report: Report) -> list[Candidate
                 )
                 picture.pixels = None  # keep the crops and facts, not the whole picture
                 found["usable"] += 1
-            report.found[f"{rule.tag}/{rule.label}"] = {**found, "expected_at_commit": rule.expected_files}
+            report.found[f"{rule.tag}/{rule.label}/{rule.split}"] = {**found, "expected_at_commit": rule.expected_files}
             print(f"{rule.tag:14} {rule.label}: {found['files']:5} files, {found['usable']:5} usable", flush=True)
     # A file seen under both labels is dropped wherever it was kept.
     conflicted = {sha1 for sha1, label in label_of_sha1.items() if label == "conflict"}
