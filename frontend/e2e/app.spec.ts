@@ -2,6 +2,7 @@
 // The synthetic pictures may get either verdict: only the presence of one is checked.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import {
@@ -9,6 +10,7 @@ import {
   blocksPng,
   card,
   historyRows,
+  makePng,
   naturalWidth,
   pngFile,
   signedJpeg,
@@ -19,10 +21,40 @@ import {
 
 /** Generous: the first prediction warms TensorFlow up on a small CPU. */
 const VERDICT_TIMEOUT = 60_000;
-const VERDICT = /^(Real photo|AI-generated)$/;
+const VERDICT = /^(Real photo|AI-generated|Can’t tell)$/;
+const LEAN =
+  /^The pixel model leans towards (a real photo|an AI-generated picture) \(\d+%\), but on pictures like this it was right only \d+% of the time\.$/;
+const WIDTHS = [
+  { width: 1280, height: 900 },
+  { width: 375, height: 812 },
+];
+
+/**
+ * A photo-sized picture of grey noise, 400x300 (seeded, so always the same): nothing in the file settles
+ * it, and the shipped model is unsure about pictures like it.
+ */
+function noisePng() {
+  let seed = 1;
+  const next = () => {
+    seed = (seed * 48271) % 2147483647; // MINSTD: exact in doubles
+    return seed & 255;
+  };
+  return makePng(400, 300, () => [next(), next(), next()]);
+}
 
 async function upload(page: Page, files: Payload[] | string) {
   await page.getByLabel('Choose image files').setInputFiles(files);
+}
+
+/** Fails on any serious or critical axe-core violation (WCAG 2.1 A and AA, and best practice) on the page. */
+async function expectAccessible(page: Page, where: string) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const grave = violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(grave, `serious or critical accessibility violations on ${where}`).toEqual([]);
 }
 
 async function expectVerdict(page: Page, name: string) {
@@ -123,6 +155,42 @@ test('a picture signed with Content Credentials shows them first, as evidence ra
 
   await result.scrollIntoViewIfNeeded();
   await screenshot(page, 'result-credentials.png', 'web_app_credentials.png', result);
+});
+
+test('a photo-sized picture that nothing settles gets “Can’t tell”, with the model’s lean below it', async ({ page }) => {
+  await page.goto('/');
+  await upload(page, [pngFile('noise.png', noisePng())]);
+  const result = card(page, 'noise.png');
+  const verdict = result.locator('.verdict');
+  await expect(verdict.locator('.verdict-label')).toHaveText('Can’t tell', { timeout: VERDICT_TIMEOUT });
+  await expect(verdict).toHaveClass(/tone-cant-tell/);
+  await expect(verdict.locator('.verdict-lean')).toHaveText(LEAN);
+  await expect(verdict.getByText('The pixel model’s guess')).toBeVisible();
+  // The history shows the outcome in its Verdict column and counts it apart.
+  await expect(historyRows(page).first().locator('.history-verdict')).toHaveText('Can’t tell');
+  await expect(page.getByText(/^1 image: 0 AI-generated, 0 real photos, 1 can’t tell\.$/)).toBeVisible();
+
+  await result.scrollIntoViewIfNeeded();
+  await screenshot(page, 'result-cant-tell.png', 'web_app_cant_tell.png', result);
+});
+
+test('the main view with results and the About view have no serious accessibility violations', async ({ page }) => {
+  await page.goto('/');
+  await upload(page, [pngFile('noise.png', noisePng()), pngFile('blocks.png', blocksPng()), textFile('notes.txt')]);
+  await expectVerdict(page, 'noise.png');
+  await expectVerdict(page, 'blocks.png');
+  await expect(card(page, 'notes.txt').getByText('Not a supported image')).toBeVisible();
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    await expectAccessible(page, `the main view with results at ${size.width} px`);
+  }
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'About the model' }).click();
+  await expect(page.getByRole('heading', { name: 'How accurate it is' })).toBeVisible();
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    await expectAccessible(page, `the About view at ${size.width} px`);
+  }
 });
 
 test('a text file gets a plain error while the other files are still classified', async ({ page }) => {

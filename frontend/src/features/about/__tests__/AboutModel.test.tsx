@@ -43,7 +43,17 @@ describe('AboutModel', () => {
     expect(within(limits).getAllByRole('listitem').map((item) => item.textContent)).toEqual(modelCard.limitations);
     expect(limits.querySelectorAll('p')).toHaveLength(0);
     expect(screen.getByText(/It sees every picture shrunk to 32×32 pixels/)).toBeInTheDocument();
-    expect(screen.getByText(/calibrated confidence is below 65%, the app marks its guess “unsure”/)).toBeInTheDocument();
+    expect(screen.getByText(/calibrated confidence is below 65%, or the picture is unlike .* “Can’t tell”/)).toBeInTheDocument();
+    // Each figure is a term with its descriptions (a valid definition list), and each table scrolls in a named,
+    // focusable box on narrow screens.
+    for (const stat of document.querySelectorAll('.stats > div')) {
+      expect([...stat.children].map((child) => child.tagName)).toEqual(['DT', 'DD', 'DD']);
+    }
+    for (const table of screen.getAllByRole('table')) {
+      const box = table.parentElement!;
+      expect(box).toHaveAttribute('tabindex', '0');
+      expect(box).toHaveAccessibleName(table.querySelector('caption')!.textContent!);
+    }
     expect(screen.getByText(/No image ever leaves your browser except to this app’s own API/)).toBeInTheDocument();
   });
 

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useModelCard } from '@/components/ModelCardProvider';
+import { TableScroll } from '@/components/TableScroll';
 import { apiUrl } from '@/lib/api-client';
 import { formatBytes } from '@/lib/format';
 import { formatPercent, WORDING_NEEDS_ACCURACY } from '@/lib/verdict';
@@ -64,103 +65,94 @@ function Metrics({ metrics }: { metrics?: ModelMetrics }) {
         <div className="stat">
           <dt>Accuracy</dt>
           <dd>{percent(metrics.accuracy)}</dd>
-          <p className="stat-note">
+          <dd className="stat-note">
             of {typeof metrics.test_images === 'number' ? number.format(metrics.test_images) : 'the'} CIFAKE test
             images classified correctly
-          </p>
+          </dd>
         </div>
         {typeof metrics.roc_auc === 'number' && (
           <div className="stat">
             <dt>ROC AUC</dt>
             <dd>{fixed(metrics.roc_auc)}</dd>
-            <p className="stat-note">1.0 means it always ranks real photos above fakes</p>
+            <dd className="stat-note">1.0 means it always ranks real photos above fakes</dd>
           </div>
         )}
         {typeof metrics.ece === 'number' && (
           <div className="stat">
             <dt>Calibration error (ECE)</dt>
             <dd>{fixed(metrics.ece)}</dd>
-            <p className="stat-note">how far its stated confidence is from how often it is right; lower is better</p>
+            <dd className="stat-note">how far its stated confidence is from how often it is right; lower is better</dd>
           </div>
         )}
       </dl>
 
       {perClass.length > 0 && (
-        <div className="table-wrap">
-          <table className="data-table">
-            <caption>Per class, on the test images</caption>
-            <thead>
-              <tr>
-                <th scope="col">Class</th>
-                <th scope="col">Precision</th>
-                <th scope="col">Recall</th>
-                <th scope="col">F1</th>
-                <th scope="col">Images</th>
+        <TableScroll caption="Per class, on the test images" className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Class</th>
+              <th scope="col">Precision</th>
+              <th scope="col">Recall</th>
+              <th scope="col">F1</th>
+              <th scope="col">Images</th>
+            </tr>
+          </thead>
+          <tbody>
+            {perClass.map(([name, scores]) => (
+              <tr key={name}>
+                <th scope="row">{name === 'FAKE' ? 'FAKE (AI-generated)' : name === 'REAL' ? 'REAL (photo)' : name}</th>
+                <td>{fixed(scores.precision)}</td>
+                <td>{fixed(scores.recall)}</td>
+                <td>{fixed(scores.f1)}</td>
+                <td>{typeof scores.support === 'number' ? number.format(scores.support) : '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {perClass.map(([name, scores]) => (
-                <tr key={name}>
-                  <th scope="row">{name === 'FAKE' ? 'FAKE (AI-generated)' : name === 'REAL' ? 'REAL (photo)' : name}</th>
-                  <td>{fixed(scores.precision)}</td>
-                  <td>{fixed(scores.recall)}</td>
-                  <td>{fixed(scores.f1)}</td>
-                  <td>{typeof scores.support === 'number' ? number.format(scores.support) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </TableScroll>
       )}
 
       {confusion?.labels && confusion.matrix && (
-        <div className="table-wrap">
-          <table className="data-table">
-            <caption>Confusion matrix: rows are the true class, columns what the model said</caption>
-            <thead>
-              <tr>
-                <td />
-                {confusion.labels.map((label) => (
-                  <th scope="col" key={label}>
-                    Said {label}
-                  </th>
+        <TableScroll caption="Confusion matrix: rows are the true class, columns what the model said" className="data-table">
+          <thead>
+            <tr>
+              <td />
+              {confusion.labels.map((label) => (
+                <th scope="col" key={label}>
+                  Said {label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {confusion.matrix.map((row, index) => (
+              <tr key={confusion.labels?.[index] ?? index}>
+                <th scope="row">Truly {confusion.labels?.[index]}</th>
+                {row.map((count, column) => (
+                  <td key={column}>{number.format(count)}</td>
                 ))}
               </tr>
-            </thead>
-            <tbody>
-              {confusion.matrix.map((row, index) => (
-                <tr key={confusion.labels?.[index] ?? index}>
-                  <th scope="row">Truly {confusion.labels?.[index]}</th>
-                  {row.map((count, column) => (
-                    <td key={column}>{number.format(count)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </TableScroll>
       )}
 
       {metrics.jpeg_robustness && metrics.jpeg_robustness.length > 0 && (
-        <div className="table-wrap">
-          <table className="data-table">
-            <caption>Accuracy after re-saving the test images as JPEG</caption>
-            <thead>
-              <tr>
-                <th scope="col">JPEG quality</th>
-                <th scope="col">Accuracy</th>
+        <TableScroll caption="Accuracy after re-saving the test images as JPEG" className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">JPEG quality</th>
+              <th scope="col">Accuracy</th>
+            </tr>
+          </thead>
+          <tbody>
+            {metrics.jpeg_robustness.map((row) => (
+              <tr key={row.quality}>
+                <th scope="row">{row.quality}</th>
+                <td>{percent(row.accuracy)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {metrics.jpeg_robustness.map((row) => (
-                <tr key={row.quality}>
-                  <th scope="row">{row.quality}</th>
-                  <td>{percent(row.accuracy)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </TableScroll>
       )}
     </>
   );
@@ -198,29 +190,26 @@ function InputKinds({ decision }: { decision: Decision }) {
         “very confident” only where that accuracy is at least {formatPercent(WORDING_NEEDS_ACCURACY['very-high'])}, and
         “confident” only where it is at least {formatPercent(WORDING_NEEDS_ACCURACY.high)}.
       </p>
-      <div className="table-wrap">
-        <table className="data-table">
-          <caption>Measured accuracy of the pixel model per kind of picture</caption>
-          <thead>
-            <tr>
-              <th scope="col">Kind of picture</th>
-              <th scope="col">Right in our tests</th>
-              <th scope="col">Measured on</th>
-              <th scope="col">Calibration error (ECE)</th>
+      <TableScroll caption="Measured accuracy of the pixel model per kind of picture" className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Kind of picture</th>
+            <th scope="col">Right in our tests</th>
+            <th scope="col">Measured on</th>
+            <th scope="col">Calibration error (ECE)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {decision.input_kinds.map((kind) => (
+            <tr key={kind.name}>
+              <th scope="row">{kind.description}</th>
+              <td>{kind.measured_accuracy === null ? 'not measured yet' : percent(kind.measured_accuracy)}</td>
+              <td>{kind.measured_on ?? '—'}</td>
+              <td>{typeof kind.ece === 'number' ? fixed(kind.ece) : '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {decision.input_kinds.map((kind) => (
-              <tr key={kind.name}>
-                <th scope="row">{kind.description}</th>
-                <td>{kind.measured_accuracy === null ? 'not measured yet' : percent(kind.measured_accuracy)}</td>
-                <td>{kind.measured_on ?? '—'}</td>
-                <td>{typeof kind.ece === 'number' ? fixed(kind.ece) : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </TableScroll>
     </section>
   );
 }
@@ -274,9 +263,10 @@ function Card({ card }: { card: ModelCard }) {
       <section aria-labelledby="about-unsure">
         <h3 id="about-unsure">When the model is unsure</h3>
         <p>
-          When the model’s calibrated confidence is below {formatPercent(decision.unsure_below)}, the app marks its guess
-          “unsure”: it still shows the label the {threshold} threshold gives, but at that point the model cannot really
-          tell, and its guess is little better than a coin toss.
+          When the model’s calibrated confidence is below {formatPercent(decision.unsure_below)}, or the picture is unlike
+          those it was trained on, and nothing in the file settles the question, the verdict is “Can’t tell”: at that
+          point the model’s guess is little better than a coin toss. The result still says, in smaller words, which way the
+          model leans (the label its {threshold} threshold gives) and how often it was right on such pictures.
         </p>
       </section>
 

@@ -252,7 +252,8 @@ export function EvidenceList({ result, inputSize, heatmap }: EvidenceListProps) 
   const headingId = useId();
   const { provenance } = result;
   return (
-    <section className="evidence-section" aria-labelledby={headingId}>
+    // Not a <section>: one region landmark per result card would repeat the name "Evidence" (landmark-unique).
+    <div className="evidence-section">
       <h4 id={headingId} className="evidence-heading">
         Evidence
       </h4>
@@ -263,6 +264,6 @@ export function EvidenceList({ result, inputSize, heatmap }: EvidenceListProps) 
         <ModelItem result={result} inputSize={inputSize} heatmap={heatmap} />
       </ul>
       <p className="evidence-note">{provenance.note}</p>
-    </section>
+    </div>
   );
 }

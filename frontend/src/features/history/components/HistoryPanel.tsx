@@ -1,4 +1,5 @@
 import { CameraIcon, QuestionIcon, SparklesIcon } from '@/components/Icons';
+import { TableScroll } from '@/components/TableScroll';
 import { formatTime } from '@/lib/format';
 import { BASIS_TEXT, confidenceText, formatPercent, LABEL_TEXT, LEANS, VERDICT_TONE } from '@/lib/verdict';
 import type { VerdictLabel } from '@/types/api';
@@ -47,52 +48,53 @@ export function HistoryPanel({ entries, onClear }: HistoryPanelProps) {
       ) : (
         <>
           <p className="history-summary">{summary(entries)}</p>
-          <div className="table-wrap">
-            <table className="history-table">
-              <caption className="visually-hidden">Images checked in this session, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Image</th>
-                  <th scope="col">Verdict</th>
-                  <th scope="col">Based on</th>
-                  <th scope="col" className="col-time">
-                    Checked
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((entry) => {
-                  const Icon = ICONS[entry.label];
-                  return (
-                    <tr key={entry.id}>
-                      <th scope="row">
-                        <span className="history-file-inner">
-                          {entry.thumbnail ? (
-                            <img className="history-thumb" src={entry.thumbnail} alt="" />
-                          ) : (
-                            <span className="history-thumb" aria-hidden="true" />
-                          )}
-                          <span className="history-name" title={entry.filename}>
-                            {entry.filename}
-                          </span>
+          <TableScroll
+            caption="Images checked in this session, newest first"
+            className="history-table"
+            captionClassName="visually-hidden"
+          >
+            <thead>
+              <tr>
+                <th scope="col">Image</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Based on</th>
+                <th scope="col" className="col-time">
+                  Checked
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => {
+                const Icon = ICONS[entry.label];
+                return (
+                  <tr key={entry.id}>
+                    <th scope="row">
+                      <span className="history-file-inner">
+                        {entry.thumbnail ? (
+                          <img className="history-thumb" src={entry.thumbnail} alt="" />
+                        ) : (
+                          <span className="history-thumb" aria-hidden="true" />
+                        )}
+                        <span className="history-name" title={entry.filename}>
+                          {entry.filename}
                         </span>
-                      </th>
-                      <td>
-                        <span className={`history-verdict tone-${VERDICT_TONE[entry.label]}`}>
-                          <Icon />
-                          {LABEL_TEXT[entry.label]}
-                        </span>
-                      </td>
-                      <td className="history-basis">{basisText(entry)}</td>
-                      <td className="col-time">
-                        <time dateTime={entry.checkedAt}>{formatTime(entry.checkedAt)}</time>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                      </span>
+                    </th>
+                    <td>
+                      <span className={`history-verdict tone-${VERDICT_TONE[entry.label]}`}>
+                        <Icon />
+                        {LABEL_TEXT[entry.label]}
+                      </span>
+                    </td>
+                    <td className="history-basis">{basisText(entry)}</td>
+                    <td className="col-time">
+                      <time dateTime={entry.checkedAt}>{formatTime(entry.checkedAt)}</time>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </TableScroll>
         </>
       )}
     </section>
