@@ -180,7 +180,7 @@ def prepare_image(
             # After load: PNG keeps its EXIF chunk wherever it likes, even after the pixels.
             orientation = ORIENTATION.get(_orientation(image))
             pixels = _to_model_input(image, orientation)
-        except (OSError, ValueError, SyntaxError, EOFError) as error:
+        except (OSError, ValueError, SyntaxError, EOFError, RuntimeError) as error:
             raise UnsupportedImageError(f"The image data is corrupt or truncated ({error}).") from None
     if orientation in (
         Image.Transpose.TRANSPOSE,
@@ -370,7 +370,7 @@ def _open(data: bytes) -> Image.Image:
         raise UnsupportedImageError(
             f"The file is not an image in a supported format. Send a {SUPPORTED_FORMATS_TEXT} picture."
         ) from None
-    except (OSError, ValueError, SyntaxError, EOFError) as error:
+    except (OSError, ValueError, SyntaxError, EOFError, RuntimeError) as error:  # RuntimeError: libheif
         raise UnsupportedImageError(f"The image header is corrupt ({error}).") from None
 
 

@@ -288,6 +288,72 @@ def jpeg_two_xmp_packets() -> bytes:
     return data[:2] + segments + data[2:]
 
 
+def _heif_writer() -> None:
+    """Let Pillow write HEIF (pillow-heif's plugin)."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def heif(side: int = 1600, colour=(40, 120, 200), **options) -> bytes:
+    """One-colour HEIF (HEIC) side x side, made with pillow-heif."""
+    _heif_writer()
+    return _save(Image.new("RGB", (side, side), colour), "HEIF", quality=50, **options)
+
+
+def avif(side: int = 3100, colour=(40, 120, 200), **options) -> bytes:
+    """One-colour AVIF side x side, made with Pillow."""
+    return _save(Image.new("RGB", (side, side), colour), "AVIF", quality=50, **options)
+
+
+def _with_extents(data: bytes, width: int, height: int) -> bytes:
+    """Rewrite the first image-extents box ('ispe': version and flags, then width and height)."""
+    at = data.index(b"ispe") + 8
+    return data[:at] + struct.pack(">II", width, height) + data[at + 8 :]
+
+
+def heif_declaring(side: int = 100_000) -> bytes:
+    """A 64x64 HEIF whose extents box declares side x side (about 400 bytes)."""
+    return _with_extents(heif(64), side, side)
+
+
+def avif_declaring(side: int = 30_000) -> bytes:
+    """A 64x64 AVIF whose extents box declares side x side (about 300 bytes)."""
+    return _with_extents(avif(64), side, side)
+
+
+def truncated_noise(image_format: str, size=(1024, 768)) -> bytes:
+    """The first half of a HEIF or AVIF of random noise (the most coded bytes per pixel)."""
+    _heif_writer()
+    noise = np.random.default_rng(2).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    data = _save(Image.fromarray(noise), image_format, quality=90)
+    return data[: len(data) // 2]
+
+
+def heif_images(count: int = 200, side: int = 64) -> bytes:
+    """One HEIF file holding count pictures (only the primary one is decoded)."""
+    _heif_writer()
+    frames = [Image.new("RGB", (side, side), (i % 256, 80, 160)) for i in range(count)]
+    return _save(frames[0], "HEIF", save_all=True, append_images=frames[1:], quality=50)
+
+
+def avif_frames(count: int = 200, side: int = 64) -> bytes:
+    """An animated AVIF of count frames (only the first is decoded)."""
+    frames = [Image.new("RGB", (side, side), (i % 256, 80, 160)) for i in range(count)]
+    return _save(frames[0], "AVIF", save_all=True, append_images=frames[1:], quality=50)
+
+
+def photo(image_format: str, size=(4032, 3024), seed: int = 1) -> bytes:
+    """A photo-like 12-megapixel picture (smooth colour fields, light grain) as HEIF or AVIF."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    field = Image.fromarray(rng.integers(0, 256, (height // 48, width // 48, 3), dtype=np.uint8))
+    base = np.asarray(field.resize(size, Image.Resampling.BICUBIC), dtype=np.float32)
+    picture = Image.fromarray(np.clip(base + rng.normal(0, 2.0, base.shape), 0, 255).astype(np.uint8))
+    _heif_writer()
+    return _save(picture, image_format, quality=75)
+
+
 # Sides whose pixels, weighted as preprocessing.DECODE_WEIGHTS says, just fit the
 # cost any small file may have (DEFAULT_FREE_PIXELS, 8 megapixels): the most
 # expensive small files that are still decoded.
@@ -360,4 +426,16 @@ CASES = {
     "png-c2pa-overrun": (png_c2pa_overrun, "PNG with a caBX chunk declaring 0xFFFFFFF0 bytes", 200),
     "jpeg-c2pa-xlbox": (jpeg_c2pa_extended_length, "signed JPEG, manifest box length 2^62", 200),
     "jpeg-xmp-two": (jpeg_two_xmp_packets, "JPEG with two XMP packets, the first declaring AI", 200),
+    "heif-declaring-100000": (heif_declaring, "HEIF 64x64 declaring 100000x100000", 422),
+    "avif-declaring-30000": (avif_declaring, "AVIF 64x64 declaring 30000x30000", 415),
+    "heif-1600": (heif, "HEIF 1600x1600, one colour (at the limit)", 200),
+    "heif-declaring-4000": (functools.partial(heif_declaring, 4000), "HEIF 64x64 declaring 4000x4000", 422),
+    "avif-3100": (avif, "AVIF 3100x3100, one colour (at the limit)", 200),
+    "avif-7000": (functools.partial(avif, 7000), "AVIF 7000x7000, one colour", 422),
+    "heif-noise-truncated": (functools.partial(truncated_noise, "HEIF"), "HEIF 1024x768 of noise, cut in half", 415),
+    "avif-noise-truncated": (functools.partial(truncated_noise, "AVIF"), "AVIF 1024x768 of noise, cut in half", 415),
+    "heif-images-200": (heif_images, "HEIF holding 200 pictures of 64x64", 200),
+    "avif-frames-200": (avif_frames, "animated AVIF, 200 frames of 64x64", 200),
+    "heif-photo-12mp": (functools.partial(photo, "HEIF"), "12-megapixel photo-like HEIC", 200),
+    "avif-photo-12mp": (functools.partial(photo, "AVIF"), "12-megapixel photo-like AVIF", 200),
 }

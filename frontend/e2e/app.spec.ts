@@ -10,6 +10,7 @@ import {
   blocksPng,
   card,
   historyRows,
+  iphoneHeic,
   makePng,
   naturalWidth,
   pngFile,
@@ -155,6 +156,15 @@ test('a picture signed with Content Credentials shows them first, as evidence ra
 
   await result.scrollIntoViewIfNeeded();
   await screenshot(page, 'result-credentials.png', 'web_app_credentials.png', result);
+});
+
+test('an iPhone photo in HEIC, sent untyped as browsers do, gets a verdict and its camera line', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByText(/HEIC\/HEIF, AVIF/)).toBeVisible();
+  await upload(page, [iphoneHeic()]);
+  const result = await expectVerdict(page, 'IMG_0001.HEIC');
+  const camera = result.getByRole('list', { name: 'Evidence' }).getByRole('listitem', { name: 'Camera metadata' });
+  await expect(camera).toContainText('iPhone 15 Pro');
 });
 
 test('a photo-sized picture that nothing settles gets “Can’t tell”, with the model’s lean below it', async ({ page }) => {

@@ -1,6 +1,6 @@
 // Helpers for the browser tests: synthetic pictures (no dataset files) and small locators.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
@@ -96,6 +96,31 @@ export function signedJpeg(): string {
   const python = process.env.E2E_PYTHON || path.join(repoDir, '.venv', 'bin', 'python');
   execFileSync(python, [path.join(frontendDir, 'e2e', 'sign_fixture.py'), out], { cwd: repoDir, stdio: 'pipe' });
   return out;
+}
+
+// An iPhone-style HEIC: a drawn landscape, tagged with the phone's make and model, encoded by pillow-heif.
+const HEIC_FIXTURE = `
+import sys
+from PIL import Image, ImageDraw
+import pillow_heif
+pillow_heif.register_heif_opener()
+image = Image.new("RGB", (320, 240), (70, 130, 200))
+draw = ImageDraw.Draw(image)
+draw.rectangle([0, 160, 320, 240], fill=(90, 140, 70))
+draw.ellipse([220, 30, 270, 80], fill=(255, 214, 90))
+exif = Image.Exif()
+exif[0x010F], exif[0x0110] = "Apple", "iPhone 15 Pro"
+image.save(sys.argv[1], format="HEIF", quality=85, exif=exif.tobytes())
+`;
+
+/** A HEIC photo made at test time with the backend's Python, as a browser often sends it: with no MIME type. */
+export function iphoneHeic(): Payload {
+  const outDir = path.join(artifacts, 'fixtures');
+  mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, 'IMG_0001.HEIC');
+  const python = process.env.E2E_PYTHON || path.join(repoDir, '.venv', 'bin', 'python');
+  execFileSync(python, ['-c', HEIC_FIXTURE, out], { cwd: repoDir, stdio: 'pipe' });
+  return { name: 'IMG_0001.HEIC', mimeType: '', buffer: readFileSync(out) };
 }
 
 /** The result card of one file. */
