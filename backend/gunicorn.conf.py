@@ -5,7 +5,7 @@
 PORT (default 8000) or BIND (default 127.0.0.1:$PORT) choose the address,
 WEB_CONCURRENCY the number of worker processes, GUNICORN_THREADS the
 threads per worker, MAX_REQUESTS how many requests a worker serves before
-it is replaced.
+it is replaced (default 0: never; see below).
 """
 
 import contextlib
@@ -26,9 +26,13 @@ worker_class = "detector.worker.JSONErrorWorker"
 # Many threads, so that clients sending slowly cannot hold them all (the app
 # decodes at most DECODE_SLOTS pictures at once per worker, whatever this number).
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
-# Replace each worker after about this many requests, so memory that a large
-# decode left fragmented is given back; the jitter keeps workers from restarting together.
-max_requests = int(os.environ.get("MAX_REQUESTS", "1000"))
+# Workers are not replaced after a number of requests (MAX_REQUESTS 0). A new
+# worker loads the model for about 10 s; two replaced at about the same time left
+# nobody to answer for 10-19 s. Memory stays flat without it, since large decoded
+# buffers go straight back to the system (post_fork): two workers answering 4,000
+# mixed uploads stayed at 800-840 MB (scripts/benchmark_recycling.py, README
+# "Reliability"). MAX_REQUESTS > 0 turns it back on, with a quarter of it as jitter.
+max_requests = int(os.environ.get("MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 4
 # gunicorn's parser limits (its defaults, stated so a proxy in front can stay below them).
 limit_request_line = 4094

@@ -230,3 +230,27 @@ def test_every_answer_has_the_security_headers_nginx_adds_and_names_no_server(se
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
     assert "server" not in headers
+
+
+def test_workers_are_not_replaced_after_a_number_of_requests(server):
+    """Replacing a worker costs seconds of model loading; with every worker replaced at once, nobody answered.
+
+    1,300 requests are more than the 1,000 (plus up to 250 of jitter) after which workers used to be replaced.
+    """
+    port, log = server
+    booted = log.read_text(errors="replace").count("Booting worker")
+    longest = 0.0
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        for _ in range(1300):
+            started = time.monotonic()
+            sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: test\r\n\r\n")
+            answer = b""
+            while not _complete(answer):
+                chunk = sock.recv(65536)
+                assert chunk, "the worker closed the connection (it was being replaced)"
+                answer += chunk
+            assert parse(answer)[0] == 200
+            longest = max(longest, time.monotonic() - started)
+    time.sleep(0.5)  # let the arbiter log a replacement, if there was one
+    assert log.read_text(errors="replace").count("Booting worker") == booted
+    assert longest < 1.0, f"/api/health waited {longest:.2f} s"
