@@ -94,14 +94,14 @@ def _image_data_after(data: bytes, broken: Chunk) -> int | None:
     Only the CRC tells a real chunk header from the same four letters inside
     other data, so a few candidates are checked, each by its CRC.
     """
-    position = broken.start + 8
+    position, view = broken.start + 8, memoryview(data)  # CRCs over views: no copies
     for _ in range(MAX_RESYNC_CANDIDATES):
         found = data.find(b"IDAT", position)
         if found < 4:
             return None
         length = int.from_bytes(data[found - 4 : found], "big")
         end = found + 4 + length
-        if end + 4 <= len(data) and zlib.crc32(data[found:end]) == int.from_bytes(data[end : end + 4], "big"):
+        if end + 4 <= len(data) and zlib.crc32(view[found:end]) == int.from_bytes(data[end : end + 4], "big"):
             return found - 4
         position = found + 4
     return None
