@@ -126,12 +126,10 @@ _classifier = None
 _load_error: str | None = None
 
 
-def _start_worker(model_path: str, threads: int) -> None:
+def _start_worker(model_path: str) -> None:
     """Load the model in this worker; a failure is reported by the first batch."""
     global _classifier, _load_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process, which stops the workers
-    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(threads))
-    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     try:
         _classifier = load_classifier(model_path)
     except UserError as error:
@@ -237,16 +235,15 @@ def _scan(work: Iterator[list[str]], out, args: argparse.Namespace, progress: Pr
 
 
 def _pool(args: argparse.Namespace) -> ProcessPoolExecutor:
-    """Worker processes, each with the model loaded once; TensorFlow's threads shared out between them."""
+    """Worker processes, each with the model loaded once (TensorFlow's threads as in an API worker)."""
     if not args.model.is_file():
         raise UserError(f"model file {args.model} does not exist")
-    threads = max(1, cpu_count() // args.workers)
     return ProcessPoolExecutor(
         args.workers,
         # Fresh interpreters: TensorFlow is not safe to fork, and this process never imports it.
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(str(args.model), threads),
+        initargs=(str(args.model),),
     )
 
 
