@@ -972,3 +972,14 @@ def test_a_png_text_bomb_is_unreadable_metadata_and_its_credentials_are_still_re
     found = read_provenance(png[:33] + hostile_files.text_bomb_chunk(kind) + png[33:])
     assert found["generator_metadata"]["summary"] == "The file's metadata could not be read."
     assert found["content_credentials"]["present"] is True
+
+
+@pytest.mark.parametrize("fmt,mime", [("HEIF", "image/heic"), ("AVIF", "image/avif")])
+def test_credentials_and_camera_in_heif_and_avif_are_read(signing, fmt, mime):
+    import images
+
+    picture = images.exif_rotated(fmt, quality=90)  # tagged Apple iPhone 15 Pro
+    provenance = read_provenance(sign(signing, picture, mime))
+    found = provenance["content_credentials"]
+    assert (found["state"], found["declares"]) == ("untrusted", AI_GENERATED)
+    assert "iPhone 15 Pro" in provenance["camera_metadata"]["summary"]
