@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 import time
 
 import numpy as np
-from common import run_main
+from common import ROOT, run_main
 from PIL import Image
 
 from detector.preprocessing import DecodeLimits, prepare_image
+
+sys.path.insert(0, str(ROOT / "backend" / "tests"))
+from hostile_files import photo_like  # noqa: E402
 
 # Noise levels: from a smooth picture (low bit rate) to a grainy one (high bit rate).
 DETAIL = (1.0, 4.0, 12.0)
@@ -34,27 +38,18 @@ ENCODE = {"PNG": {}, "HEIF": {"quality": 85}, "AVIF": {"quality": 75}, "JPEG": {
 UNLIMITED = DecodeLimits(max_pixels=10**13, free_pixels=10**13)
 
 
-def photo(size: tuple[int, int], noise: float, seed: int = 0) -> Image.Image:
-    """Smooth random colour fields plus Gaussian noise: it compresses like a photo of that much grain."""
-    rng = np.random.default_rng(seed)
-    width, height = size
-    field = Image.fromarray(rng.integers(0, 256, (max(2, height // 48), max(2, width // 48), 3), dtype=np.uint8))
-    base = np.asarray(field.resize(size, Image.Resampling.BICUBIC), dtype=np.float32)
-    return Image.fromarray(np.clip(base + rng.normal(0, noise, base.shape), 0, 255).astype(np.uint8))
-
-
 def large_photo(size: tuple[int, int], noise: float) -> Image.Image:
     """A large photo-like picture tiled from a 12 MP one (JPEG codes each 8x8 block alone)."""
-    tile = np.asarray(photo((4032, 3024), noise))
+    tile = np.asarray(photo_like((4032, 3024), noise, seed=0))
     width, height = size
     reps = (-(-height // tile.shape[0]), -(-width // tile.shape[1]), 1)
     return Image.fromarray(np.tile(tile, reps)[:height, :width])
 
 
-def encode(image: Image.Image, image_format: str, **options) -> bytes:
-    """The picture as a file in image_format, with the options given or this benchmark's."""
+def encode(image: Image.Image, image_format: str) -> bytes:
+    """The picture as a file in image_format, with this benchmark's options."""
     buffer = io.BytesIO()
-    image.save(buffer, format=image_format, **(options or ENCODE[image_format]))
+    image.save(buffer, format=image_format, **ENCODE[image_format])
     return buffer.getvalue()
 
 
@@ -99,7 +94,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sizes = [tuple(int(side) for side in size.split("x")) for size in args.sizes.split(",")]
 
-    pictures = [photo(size, noise) for size in sizes for noise in DETAIL]
+    pictures = [photo_like(size, noise, seed=0) for size in sizes for noise in DETAIL]
     png_ms_per_mp, _ = fit(measure("PNG", pictures, args.repeats), per_byte=False)
     rows = [("PNG (unit)", png_ms_per_mp, 0.0)]
     for image_format in ("HEIF", "AVIF"):

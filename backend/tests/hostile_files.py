@@ -343,15 +343,19 @@ def avif_frames(count: int = 200, side: int = 64) -> bytes:
     return _save(frames[0], "AVIF", save_all=True, append_images=frames[1:], quality=50)
 
 
-def photo(image_format: str, size=(4032, 3024), seed: int = 1) -> bytes:
-    """A photo-like 12-megapixel picture (smooth colour fields, light grain) as HEIF or AVIF."""
+def photo_like(size=(4032, 3024), noise: float = 2.0, seed: int = 1) -> Image.Image:
+    """Smooth random colour fields plus Gaussian grain: it compresses like a photo with that much grain."""
     rng = np.random.default_rng(seed)
     width, height = size
-    field = Image.fromarray(rng.integers(0, 256, (height // 48, width // 48, 3), dtype=np.uint8))
+    field = Image.fromarray(rng.integers(0, 256, (max(2, height // 48), max(2, width // 48), 3), dtype=np.uint8))
     base = np.asarray(field.resize(size, Image.Resampling.BICUBIC), dtype=np.float32)
-    picture = Image.fromarray(np.clip(base + rng.normal(0, 2.0, base.shape), 0, 255).astype(np.uint8))
+    return Image.fromarray(np.clip(base + rng.normal(0, noise, base.shape), 0, 255).astype(np.uint8))
+
+
+def photo(image_format: str, size=(4032, 3024), seed: int = 1) -> bytes:
+    """A photo-like 12-megapixel picture with light grain as HEIF or AVIF (a few MB, like a phone's)."""
     _heif_writer()
-    return _save(picture, image_format, quality=75)
+    return _save(photo_like(size, 2.0, seed), image_format, quality=75)
 
 
 # Sides whose pixels, weighted as preprocessing.DECODE_WEIGHTS says, just fit the
