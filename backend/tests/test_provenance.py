@@ -983,3 +983,16 @@ def test_credentials_and_camera_in_heif_and_avif_are_read(signing, fmt, mime):
     found = provenance["content_credentials"]
     assert (found["state"], found["declares"]) == ("untrusted", AI_GENERATED)
     assert "iPhone 15 Pro" in provenance["camera_metadata"]["summary"]
+
+
+def test_a_flood_of_png_text_stops_after_a_few_megabytes():
+    """200 zTXt chunks of 900 KB each: Pillow would inflate 64 MB before refusing them (0.3 s)."""
+    import time
+
+    import hostile_files
+
+    data = hostile_files.png_text_flood()
+    started = time.process_time()
+    found = read_provenance(data)
+    assert time.process_time() - started < 0.15
+    assert found["generator_metadata"]["summary"] == "The file's metadata could not be read."

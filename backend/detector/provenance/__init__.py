@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from .. import chunks
 from ..preprocessing import ALLOWED_FORMATS
@@ -26,6 +26,12 @@ NOTE = (
 # Formats whose metadata is read: those the model's preprocessing accepts (importing
 # it also registers the HEIF reader with Pillow).
 FORMATS = ALLOWED_FORMATS
+
+# Pillow inflates a PNG's text chunks as it opens the file, up to 64 MB in all by default: 200
+# zTXt chunks of 900 KB each cost 0.3 s of CPU before it refused them. No real file carries
+# more than a few MB of text (a large ComfyUI workflow is a few hundred KB), so stop at 4 MB.
+# Decoding never meets text chunks (chunks.pixel_stream leaves them out).
+PngImagePlugin.MAX_TEXT_MEMORY = 4 * 1024 * 1024
 
 __all__ = ["INTERIM", "NOTE", "OFFICIAL", "TrustLists", "read_provenance", "warm_up"]
 
