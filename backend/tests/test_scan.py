@@ -26,6 +26,7 @@ from images import encode, exif_rotated_jpeg, jpeg, noise, png, png_bomb
 from openapi_check import assert_matches
 
 from detector.cli import main
+from detector.cli.classify import MAX_FILE_BYTES
 from detector.cli.results import CSV_COLUMNS, in_shard
 
 BAD_FILES = {  # name: (bytes or a size for a file of zeros, the API's status for it)
@@ -33,7 +34,7 @@ BAD_FILES = {  # name: (bytes or a size for a file of zeros, the API's status fo
     "empty.jpg": (b"", 415),
     "truncated.jpg": (jpeg((64, 64))[:300], 415),
     "bomb.png": (png_bomb(), 422),
-    "huge.tif": (21 * 1024 * 1024, 413),  # over the API's upload limit
+    "huge.tif": (MAX_FILE_BYTES + 1, 413),  # over the API's upload limit
 }
 
 

@@ -122,6 +122,12 @@ def test_services_select_their_deployments_pods():
         assert all(port["targetPort"] == target and target in ports for port in service["spec"]["ports"])
 
 
+def test_one_upload_limit_for_the_api_and_the_web_front_end():
+    limit = support.env_example()["MAX_UPLOAD_BYTES"]
+    assert env(container("Deployment", "detector-api"))["FLASK_MAX_CONTENT_LENGTH"] == limit
+    assert env(container("Deployment", "detector-web"))["MAX_UPLOAD_BYTES"] == limit
+
+
 def test_autoscaler_budget_and_policy_target_the_api():
     api = resources()[("Deployment", "detector-api")]
     labels = api["spec"]["template"]["metadata"]["labels"]
