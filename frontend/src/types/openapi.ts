@@ -53,7 +53,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The request is larger than the upload limit (default 20 MiB). */
+                /** @description The request is larger than the upload limit (default 64 MiB). */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -62,7 +62,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not an image, truncated, or a format other than JPEG, PNG, GIF, WebP, BMP or TIFF. */
+                /** @description Not an image, truncated, or a format other than JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -71,7 +71,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The image has more pixels than the limit (default 50 megapixels); the description names the limit. */
+                /** @description Decoding the image would cost more than one picture may (a JPEG up to about 200 megapixels fits; other formats less) or more than its file size allows (decompression bombs); the description names the picture's size and the limit. */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -273,7 +273,7 @@ export interface components {
         ImageInfo: {
             width: number;
             height: number;
-            /** @description Pillow's format name, e.g. JPEG, PNG, GIF, WEBP */
+            /** @description Pillow's format name, e.g. JPEG, PNG, WEBP, HEIF (also HEIC), AVIF */
             format: string;
         };
         Explanation: {

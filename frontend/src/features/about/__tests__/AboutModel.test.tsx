@@ -52,7 +52,7 @@ describe('AboutModel', () => {
     for (const table of screen.getAllByRole('table')) {
       const box = table.parentElement!;
       expect(box).toHaveAttribute('tabindex', '0');
-      expect(box).toHaveAccessibleName(table.querySelector('caption')!.textContent!);
+      expect(box).toHaveAccessibleName(table.querySelector('caption')!.textContent);
     }
     expect(screen.getByText(/No image ever leaves your browser except to this app’s own API/)).toBeInTheDocument();
   });
