@@ -171,11 +171,12 @@ def prepare_image(
         width, height = image.size
         image_format = image.format
         cost = decode_cost(image, data)
-        if cost.pixels > limits.max_pixels:
-            raise ImageTooCostlyError(_over_limit(cost, width, height, limits.max_pixels))
+        # A small file declaring a huge picture is told so first: that is what is wrong with it.
         allowance = limits.allowance(len(data))
         if cost.pixels > allowance:
             raise ImageTooCostlyError(_too_costly(cost, width, height, len(data), allowance))
+        if cost.pixels > limits.max_pixels:
+            raise ImageTooCostlyError(_over_limit(cost, width, height, limits.max_pixels))
         if charge is not None:
             charge(cost.pixels)
         try:
@@ -282,7 +283,8 @@ def _too_costly(cost: DecodeCost, width: int, height: int, file_size: int, allow
     """Why a picture costs too much to decode for its file size, in plain words."""
     weighted = f" (a {cost.decoder} pixel counts as {cost.weight:g})" if cost.weight > 1 else ""
     return (
-        f"The file declares a {width}x{height} picture but holds only {file_size:,} bytes: decoding it "
+        f"The file declares a {width}x{height} picture ({width * height / 1e6:.1f} megapixels) but holds only "
+        f"{file_size:,} bytes: decoding it "
         f"would cost {cost.pixels:,} pixels{weighted}, more than the {allowance:,} a file this small may "
         "cost. It looks like a decompression bomb; send the picture at a smaller size or in another format."
     )

@@ -140,11 +140,11 @@ BAD_UPLOADS = {
     "truncated-jpeg": (images.jpeg(size=(64, 64))[:300], 415, "corrupt"),
     "truncated-png": (images.png(size=(64, 64))[:150], 415, "corrupt"),
     "heic-header-only": (images.heic_like(), 415, "not an image"),
-    "png-bomb-20000x20000": (images.png_bomb(20000), 422, "20000x20000 (400.0 megapixels)"),
+    "png-bomb-20000x20000": (images.png_bomb(20000), 422, "20000x20000 picture (400.0 megapixels)"),
     "progressive-jpeg-54-megapixels": (
         images.encode(images.solid((128,), (9000, 6000), "L"), "JPEG", progressive=True, quality=50),
         422,
-        "9000x6000 (54.0 megapixels)",
+        "9000x6000 picture (54.0 megapixels)",
     ),
 }
 

@@ -222,7 +222,7 @@ def test_mpo_is_decoded_in_draft_mode_like_jpeg():
     photo.save(buffer, "MPO", save_all=True, append_images=[photo.resize((400, 300))], quality=80)
     prepared = prepare_image(buffer.getvalue())
     assert prepared.format == "MPO" and (prepared.width, prepared.height) == (4000, 3000)
-    assert prepared.cost == 500 * 375  # decoded at 1/8 scale
+    assert prepared.decoded_pixels == 500 * 375  # decoded at 1/8 scale
 
 
 def test_scan_count_of_an_ordinary_progressive_jpeg():
