@@ -409,8 +409,9 @@ def test_render_keeps_nginx_variables():
         assert nginx_variable in rendered
     assert "server backend:8000" in rendered
     assert "listen 8080;" in rendered
-    assert "client_max_body_size 20971520;" in rendered
-    assert "client_body_buffer_size 20971520;" in rendered
+    limit = env["MAX_UPLOAD_BYTES"]  # the image's default, the same as .env.example's (tested above)
+    assert f"client_max_body_size {limit};" in rendered
+    assert f"client_body_buffer_size {limit};" in rendered
     assert "try_files $uri /index.html;" in rendered
 
 
