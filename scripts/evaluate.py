@@ -41,7 +41,10 @@ from metrics import accuracy, calibration_bins, classification_report
 from modern import default_folder, load_modern, whole_pictures
 from PIL import Image
 
-from detector.calibration import calibrated_probability_real, fit_temperature, kind_calibration, logit
+from detector.calibration import assess, calibrated_probability_real, fit_temperature, kind_calibration, logit
+from detector.provenance.credentials import absent
+from detector.provenance.metadata import no_camera, no_generator
+from detector.verdict import UNSURE, decide
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -262,6 +265,34 @@ def grouped_accuracy(probabilities, labels, groups, key: str, threshold: float) 
     return rows
 
 
+def verdict_outcomes(
+    probabilities: np.ndarray, labels: np.ndarray, original_sizes: np.ndarray, card: dict, threshold: float
+) -> dict:
+    """How often each verdict (REAL, FAKE, UNSURE) comes when nothing in the file settles it, and how often it is right.
+
+    Each picture is assessed at its original size, as an upload of the original
+    file would be, and given the verdict that verdict.py gives a file whose
+    metadata says nothing (the modern set's files carry none). "right" counts a
+    REAL or FAKE verdict that matches the truth, and for UNSURE a lean that does.
+    """
+    nothing = {"content_credentials": absent(), "generator_metadata": no_generator(), "camera_metadata": no_camera()}
+    tally = {outcome: {"images": 0, "right": 0} for outcome in (*CLASS_NAMES, UNSURE)}
+    for probability, label, (width, height) in zip(probabilities, labels, original_sizes, strict=True):
+        verdict = decide(assess(float(probability), int(width), int(height), card, threshold), nothing)
+        said = verdict["lean"] or verdict["label"]
+        tally[verdict["label"]]["images"] += 1
+        tally[verdict["label"]]["right"] += int(said == CLASS_NAMES[label])
+    total = len(labels)
+    return {
+        outcome: {
+            **counts,
+            "share": round(counts["images"] / total, 4),
+            "accuracy": round(counts["right"] / counts["images"], 4) if counts["images"] else None,
+        }
+        for outcome, counts in tally.items()
+    }
+
+
 def evaluate_modern(classifier, folder: Path, out: Path) -> tuple[dict, np.ndarray, np.ndarray]:
     """The modern val report: raw, calibrated as shown, cross-fitted; per source and generator."""
     data = load_modern(folder, "val")
@@ -281,6 +312,7 @@ def evaluate_modern(classifier, folder: Path, out: Path) -> tuple[dict, np.ndarr
         ),
         "per_source": grouped_accuracy(raw, data.labels, data.sources, "source", threshold),
         "per_generator": grouped_accuracy(raw, data.labels, data.generators, "generator", threshold),
+        "verdict_outcomes": verdict_outcomes(raw, data.labels, data.original_sizes, classifier.card, threshold),
     }
     plot_reliability_photo(raw, shown, data.labels, report, out / "reliability_photo.png")
     return report, raw, data.labels
@@ -376,6 +408,13 @@ def main(argv=None) -> int:
             f"{modern['calibrated']['ece']:.4f} (cross-fitted {modern['calibrated_cross_fitted']['ece']:.4f}), "
             f"confidently wrong raw {modern['raw']['confidently_wrong']:.4f} -> shown "
             f"{modern['calibrated']['confidently_wrong']:.4f}"
+        )
+        print(
+            "modern val verdicts with nothing in the file: "
+            + ", ".join(
+                f"{outcome} {counts['images']} ({counts['share']:.1%}, right {counts['right']})"
+                for outcome, counts in modern["verdict_outcomes"].items()
+            )
         )
     q40 = next((row["accuracy"] for row in report["jpeg_robustness"] if row["quality"] == 40), None)
     print(

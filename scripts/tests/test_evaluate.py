@@ -87,6 +87,21 @@ def test_metrics_on_known_values():
     assert expected_calibration_error(calibrated_p, np.array([1] * 5 + [0] * 5)) == pytest.approx(0.3)
 
 
+def test_verdict_outcomes_count_each_outcome_and_whether_it_was_right():
+    card = {"calibration": {"unsure_below": 0.65, "kinds": {"thumbnail": {"temperature": 1.0}, "photo": {}}}}
+    probabilities = np.array([0.99, 0.01, 0.55, 0.99, 0.3])
+    labels = np.array([1, 0, 0, 1, 1])  # 1 = REAL
+    # Two sure thumbnails, an unsure photo leaning the wrong way, a confident picture stretched beyond anything the
+    # model was trained on (leaning the right way), and a thumbnail the model gets wrong.
+    sizes = np.array([(40, 40), (40, 40), (400, 300), (400, 40), (40, 40)])
+    outcomes = evaluate.verdict_outcomes(probabilities, labels, sizes, card, 0.5)
+    assert outcomes == {
+        "FAKE": {"images": 2, "right": 1, "share": 0.4, "accuracy": 0.5},
+        "REAL": {"images": 1, "right": 1, "share": 0.2, "accuracy": 1.0},
+        "UNSURE": {"images": 2, "right": 1, "share": 0.4, "accuracy": 0.5},
+    }
+
+
 def test_tflite_export_matches_keras(tiny_dataset, model_copy, capsys):
     out = model_copy.with_suffix(".tflite")
     assert export_tflite.main(["--model", str(model_copy), "--check-data", str(tiny_dataset)]) == 0
