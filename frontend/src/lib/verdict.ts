@@ -92,6 +92,9 @@ export function accuracySentence(
 }
 
 const WHAT: Record<Label, string> = { REAL: 'a real photo', FAKE: 'made by an image generator' };
+/** Measured accuracy from which the lean line no longer says "only". */
+const USUALLY_RIGHT = 0.8;
+
 export const LEANS: Record<Label, string> = { REAL: 'a real photo', FAKE: 'an AI-generated picture' };
 
 /**
@@ -107,7 +110,12 @@ export function leanSentence(verdict: Pick<Verdict, 'lean' | 'confidence' | 'mea
   if (verdict.measured_accuracy === null) {
     return `${towards}, but how often it is right on pictures like this has not been measured.`;
   }
-  return `${towards}, but on pictures like this it was right only ${formatPercent(verdict.measured_accuracy)} of the time.`;
+  const accuracy = formatPercent(verdict.measured_accuracy);
+  // "only" would mislead where the model is usually right (an unsure thumbnail): say it is unsure of this one.
+  if (verdict.measured_accuracy >= USUALLY_RIGHT) {
+    return `${towards}, but is unsure of this one (on pictures like this it was right ${accuracy} of the time).`;
+  }
+  return `${towards}, but on pictures like this it was right only ${accuracy} of the time.`;
 }
 
 /** One sentence on the pixel model's answer, e.g. "The model is confident (91%) that this is a real photo." */

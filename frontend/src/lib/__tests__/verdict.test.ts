@@ -111,7 +111,7 @@ describe('describeResult', () => {
       basisText: 'The pixel model’s guess',
       summary: unsure.verdict.summary,
       unsure: true,
-      lean: 'The pixel model leans towards a real photo (55%), but on pictures like this it was right only 98% of the time.',
+      lean: 'The pixel model leans towards a real photo (55%), but is unsure of this one (on pictures like this it was right 98% of the time).',
       tone: 'cant-tell',
       confidenceText: 'Unsure',
     });

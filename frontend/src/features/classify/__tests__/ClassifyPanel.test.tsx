@@ -103,7 +103,7 @@ describe('each outcome of the verdict', () => {
     expect(within(unsure).queryByText('Real photo')).not.toBeInTheDocument();
     expect(within(unsure).getByText('Unsure')).toBeInTheDocument();
     const lean =
-      'The pixel model leans towards a real photo (55%), but on pictures like this it was right only 98% of the time.';
+      'The pixel model leans towards a real photo (55%), but is unsure of this one (on pictures like this it was right 98% of the time).';
     expect(within(unsure).getByText(lean)).toHaveClass('verdict-lean');
     // The evidence line still says what the model itself read.
     expect(within(unsure).getByText(/The model is unsure: it leans towards a real photo \(55%\)/)).toBeInTheDocument();

@@ -79,7 +79,7 @@ export function DropZone({ onFiles }: DropZoneProps) {
         Choose images…
       </button>
       <p className="dropzone-hint" id={hintId}>
-        or paste with <kbd>Ctrl</kbd>+<kbd>V</kbd> (<kbd>⌘</kbd>+<kbd>V</kbd> on a Mac). Several at once are fine.
+        or paste with <kbd>Ctrl</kbd>+<kbd>V</kbd> (<kbd>⌘</kbd>+<kbd>V</kbd> on a Mac). Several at once are fine.{' '}
         {SUPPORTED_FORMATS_TEXT} (iPhone photos too), up to {formatMegabytes(env.maxUploadBytes)} each.
       </p>
       <label htmlFor={inputId} className="visually-hidden">
