@@ -13,9 +13,15 @@ import sys
 from common import run_main
 
 from detector.cli import main as detector
+from detector.cli import parse_args as detector_args
 from detector.cli.predict import describe
 
-__all__ = ["describe", "main"]
+__all__ = ["describe", "main", "parse_args"]
+
+
+def parse_args(argv: list[str] | None = None):
+    """The options of `detector predict`, parsed from these arguments."""
+    return detector_args(["predict", *(sys.argv[1:] if argv is None else argv)])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,11 +12,16 @@ from . import predict, scan
 from .base import exit_status
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run the subcommand; the exit status."""
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, parsed: the subcommand's options and its handler."""
     parser = argparse.ArgumentParser(prog="detector", description="Tell real photographs from AI-generated images.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     predict.add_parser(commands)
     scan.add_parser(commands)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the subcommand; the exit status."""
+    args = parse_args(argv)
     return exit_status(args.handler, args)
