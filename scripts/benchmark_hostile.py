@@ -222,7 +222,7 @@ def main(argv=None) -> int:
         name, row = max(rows.items(), key=lambda item: per_kb(item[1], "single", key))
         print(f"worst cost per uploaded KB: {per_kb(row, 'single', key):.2f} {unit} ({name})")
     small = {name: row for name, row in rows.items() if row["kb"] <= SMALL_UPLOAD_KB}
-    for key, unit in (("cpu_ms", "ms of CPU"), ("peak_mb", "MB of peak memory")):
+    for key, unit in (("cpu_ms", "ms of CPU"), ("peak_mb", "MB of peak memory")) if small else ():
         name, row = max(small.items(), key=lambda item: item[1]["single"][key])
         batch_name, batch_row = max(small.items(), key=lambda item: item[1]["batch"][key])
         print(
