@@ -205,12 +205,12 @@ def main(argv=None) -> int:
     report = Report()
     candidates = collect(args, rules, report)
     groups = dedup.near_duplicate_groups([candidate.phash for candidate in candidates])
-    keep, duplicates, conflicts = dedup.keep_one_per_group(groups, [c.rule.label for c in candidates])
-    for candidate, kept_it, group in zip(candidates, keep, groups, strict=True):
-        if not kept_it:
-            conflicting = len({c.rule.label for c, g in zip(candidates, groups, strict=True) if g == group}) > 1
-            report.drop(candidate.rule.tag, "near-duplicate, conflicting labels" if conflicting else "near-duplicate")
-    kept = [candidate for candidate, kept_it in zip(candidates, keep, strict=True) if kept_it]
+    reasons = dedup.drop_reasons(groups, [candidate.rule.label for candidate in candidates])
+    for candidate, reason in zip(candidates, reasons, strict=True):
+        if reason:
+            report.drop(candidate.rule.tag, reason)
+    kept = [candidate for candidate, reason in zip(candidates, reasons, strict=True) if reason is None]
+    duplicates, conflicts = reasons.count(dedup.DUPLICATE), reasons.count(dedup.CONFLICT)
     fold_of = folds.assign_folds([candidate.rule.tag for candidate in kept], min(args.folds, len(rules)))
     write(args.dest, kept, fold_of, report)
     print(f"{len(kept):,} pictures ({duplicates} near-duplicates and {conflicts} in conflicting groups dropped)")

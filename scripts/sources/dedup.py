@@ -33,23 +33,22 @@ def near_duplicate_groups(hashes: list[int], max_bits: int = NEAR_DUPLICATE_BITS
     return [root(i) for i in range(len(hashes))]
 
 
-def keep_one_per_group(groups: list[int], labels: list[str]) -> tuple[list[bool], int, int]:
-    """Which pictures to keep: the first of each group, none of a group whose labels disagree.
+DUPLICATE = "near-duplicate"
+CONFLICT = "near-duplicate, conflicting labels"
 
-    Returns the keep flags, the number of duplicates dropped and the number dropped for conflicting labels.
-    """
+
+def drop_reasons(groups: list[int], labels: list[str]) -> list[str | None]:
+    """Why each picture is dropped (None: kept): the first of a group stays, none of a group whose labels disagree."""
     labels_of: dict[int, set[str]] = {}
     for group, label in zip(groups, labels, strict=True):
         labels_of.setdefault(group, set()).add(label)
-    keep, seen, duplicates, conflicts = [], set(), 0, 0
+    reasons, seen = [], set()
     for group in groups:
         if len(labels_of[group]) > 1:
-            keep.append(False)
-            conflicts += 1
+            reasons.append(CONFLICT)
         elif group in seen:
-            keep.append(False)
-            duplicates += 1
+            reasons.append(DUPLICATE)
         else:
-            keep.append(True)
+            reasons.append(None)
             seen.add(group)
-    return keep, duplicates, conflicts
+    return reasons

@@ -205,8 +205,8 @@ def test_near_duplicates_chain_into_groups_and_conflicting_groups_are_dropped():
     hashes = [0b0, 0b11, 0b1111, 0xFFFF_0000, 0xFFFF_0001]
     groups = dedup.near_duplicate_groups(hashes, max_bits=2)
     assert groups[0] == groups[1] == groups[2] and groups[3] == groups[4] != groups[0]
-    keep, duplicates, conflicts = dedup.keep_one_per_group(groups, ["REAL", "REAL", "REAL", "REAL", "FAKE"])
-    assert keep == [True, False, False, False, False] and (duplicates, conflicts) == (2, 2)
+    reasons = dedup.drop_reasons(groups, ["REAL", "REAL", "REAL", "REAL", "FAKE"])
+    assert reasons == [None, dedup.DUPLICATE, dedup.DUPLICATE, dedup.CONFLICT, dedup.CONFLICT]
 
 
 def test_folds_hold_every_source_out_once_and_balance_sizes():
