@@ -7,7 +7,8 @@ at concurrency 1 and 8, it measures p50/p95 latency and requests per second
 against (a) this project's server and (b) the usual tutorial handler: full
 decode, `resize`, and `model.predict` on every request, served by the same
 gunicorn settings. It also reports each worker's peak memory. The pictures
-people bring from phones (a 12 MP HEIC, a 12 MP AVIF, JPEGs of 50 and 108 MP)
+people bring from phones (12 and 48 MP HEICs with the preview an iPhone stores, a
+12 MP HEIC without one, a 12 MP AVIF, JPEGs of 50 and 108 MP)
 are measured at concurrency 1 against this project's server only (the
 tutorial handler cannot read HEIC, and decodes a large JPEG whole).
 
@@ -43,14 +44,14 @@ def jpeg_case(size: tuple[int, int]):
     return lambda seed: jpeg_bytes(size, seed)
 
 
-def phone_case(image_format: str):
-    """A 12 MP photo-like picture (smooth colour fields, light grain) as HEIF or AVIF, a few MB like a phone's."""
+def phone_case(maker: str, *args, **options):
+    """A photo-like picture (smooth colour fields, light grain) made by hostile_files.<maker>, like a phone's."""
 
     def make(seed: int) -> bytes:
         sys.path.insert(0, str(ROOT / "backend" / "tests"))
-        from hostile_files import photo
+        import hostile_files
 
-        return photo(image_format, seed=seed + 1)
+        return getattr(hostile_files, maker)(*args, seed=seed + 1, **options)
 
     return make
 
@@ -61,8 +62,10 @@ CASES = {
     "32x32 JPEG": (jpeg_case((32, 32)), 1, 400, 800, True),
     "12 MP JPEG": (jpeg_case((4000, 3000)), 1, 60, 120, True),
     "batch of 32 x 32x32 JPEG": (jpeg_case((32, 32)), 32, 60, 120, True),
-    "12 MP HEIC": (phone_case("HEIF"), 1, 40, 0, False),
-    "12 MP AVIF": (phone_case("AVIF"), 1, 40, 0, False),
+    "12 MP HEIC": (phone_case("iphone_heic"), 1, 40, 0, False),
+    "12 MP HEIC without preview": (phone_case("photo", "HEIF", noise=1.0), 1, 40, 0, False),
+    "48 MP HEIC": (phone_case("iphone_heic", (8064, 6048)), 1, 40, 0, False),
+    "12 MP AVIF": (phone_case("photo", "AVIF"), 1, 40, 0, False),
     "50 MP JPEG": (jpeg_case((8192, 6144)), 1, 40, 0, False),
     "108 MP JPEG": (jpeg_case((12000, 9000)), 1, 30, 0, False),
 }

@@ -10,7 +10,8 @@ Before anything is decoded, the header alone tells what decoding will cost
 the pixels the decoder will produce, weighted by how slow the format's decoder
 is per pixel, plus the coded bytes for decoders whose work grows with the bit
 rate. A JPEG is decoded at 1/8 scale, so a 200-megapixel JPEG costs less than a
-12-megapixel HEIC. A picture is refused when it would cost more than
+12-megapixel HEIC without a preview; a HEIC with one (as phones store) is read
+from its preview. A picture is refused when it would cost more than
 `DecodeLimits.max_pixels`, when its file is too short to hold the picture it
 declares (truncated), or when it would cost more than its file size allows
 (a likely decompression bomb). The caller may also charge the cost to a budget
@@ -39,12 +40,12 @@ ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "HEIF", "AVIF")
 SUPPORTED_FORMATS_TEXT = "JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF"
 # HEIF through libheif (bundled in pillow-heif's wheels, with its own limits on
 # sizes, tiles and boxes left on); AVIF through Pillow's own plugin. Only the
-# primary picture is ever decoded: no thumbnails, depth maps or auxiliary images.
-pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+# primary picture or its stored preview is ever decoded: no depth maps or auxiliary images.
+pillow_heif.register_heif_opener(thumbnails=True, depth_images=False, aux_images=False)
 # Pillow's own guard counts declared pixels and would refuse a 200-megapixel JPEG
 # that costs less to decode than a 2-megapixel PNG; the cost model replaces it.
 Image.MAX_IMAGE_PIXELS = None
-# The most one picture may cost, in plain pixels (about 1.2 s of CPU).
+# The most one picture may cost, in plain pixels (a smooth 49 MP PNG: about 0.6 s of CPU).
 DEFAULT_MAX_PIXELS = 50_000_000
 # Any file may cost this many (weighted) decoded pixels, about 0.2 s of CPU...
 DEFAULT_FREE_PIXELS = 8_000_000
@@ -58,15 +59,32 @@ MAX_JPEG_SCANS = 64
 # How many plain pixels one decoded pixel costs, by decoder, measured with
 # scripts/benchmark_hostile.py (CPU time and peak memory per pixel, whichever
 # is worse, against an 8-bit PNG). Pillow decodes RLE-compressed BMP in Python.
-# HEIF (HEVC) and AVIF (AV1) have no reduced-scale decoding; their weights and
-# the per-byte weights below are measured with scripts/benchmark_decoding.py
-# (rounded from three runs on a busy 2-core machine, against a photo-like PNG
-# at about 30 ms per megapixel there): HEIF about 90 ms per megapixel plus 100
-# per MB, AVIF 20 plus 100, JPEG at 1/8 scale about 14 ms per MB.
-DECODE_WEIGHTS = {"BMP/RLE": 40, "WEBP": 4, "alpha": 2, "32-bit": 2, "JPEG": 1, "HEIF": 3, "AVIF": 0.8}
+# AVIF (AV1) has no reduced-scale decoding, nor has HEIF (HEVC) beyond its stored
+# preview; their weights and the per-byte weights below are measured with
+# scripts/benchmark_decoding.py (rounded from three runs on a busy 2-core machine,
+# against a photo-like PNG at about 30 ms per megapixel there): AVIF 20 ms per
+# megapixel plus 100 per MB, JPEG at 1/8 scale about 14 ms per MB. HEVC costs
+# most, so HEIF's weights put the one-picture limit where decoding takes 1 s on
+# an idle 2-core machine (12 MP photo-like HEICs: about 30 ms per megapixel plus
+# 180 per MB): a 12 MP HEIC of up to about 3.3 MB (phone photos: 0.7 to 2.7 MB).
+DECODE_WEIGHTS = {"BMP/RLE": 40, "WEBP": 4, "alpha": 2, "32-bit": 2, "JPEG": 1, "HEIF": 1.5, "AVIF": 0.8}
 # Plain pixels per byte of coded data, for decoders whose entropy decoding grows
 # with the bit rate whatever the scale (a JPEG at 1/8 scale still reads every byte).
-BYTE_WEIGHTS = {"JPEG": 0.5, "HEIF": 3, "AVIF": 3}
+BYTE_WEIGHTS = {"JPEG": 0.5, "HEIF": 9.5, "AVIF": 3}
+# libheif decodes each tile of a HEIF grid alone, at about 0.3 ms per tile
+# whatever its size (a 98 KB grid of 961 tiles of 16x16 took 0.3 s): that much
+# in plain pixels per tile, at the HEIF anchor of 20 ms per million.
+TILE_SETUP_PIXELS = 15_000
+# A phone's HEIC usually stores a preview of itself (an iPhone's is 320x240).
+# Reading it is HEIF's reduced-scale decoding, as draft mode is JPEG's: pillow-heif's
+# draft picks the smallest preview at least the requested size that is a scaled
+# copy of the picture (same aspect, orientation, crop and colour profile).
+# Choosing one decodes the candidates before the cost is charged, so a file is
+# only drafted when its listed previews hold this many pixels at most in all.
+MAX_PREVIEW_PIXELS = 1024 * 1024
+# Entropy decoding reads a bounded number of bits per pixel (HEVC's syntax caps
+# every coefficient); bytes past the preview's last coding unit are never decoded.
+PREVIEW_BYTES_PER_PIXEL = 8
 # Antialiased bicubic downscaling. reducing_gap first shrinks by whole factors
 # with a box filter, which is much faster on large photos and visually the same.
 RESAMPLE = Image.Resampling.BICUBIC
@@ -130,11 +148,14 @@ class DecodeCost:
     decoder: str  # e.g. "PNG", "JPEG (progressive)", "BMP/RLE"
     coded_bytes: int = 0  # bytes the decoder reads whatever the scale, weighted by BYTE_WEIGHTS
     byte_weight: float = 0.0
+    from_preview: bool = False  # a smaller copy stored in the file is decoded instead of the picture
+    tiles: int = 0  # HEIF grid tiles, each decoded alone at a fixed cost (TILE_SETUP_PIXELS)
 
     @property
     def pixels(self) -> int:
         """The cost in plain pixels: what limits and budgets count."""
-        return round(self.decoded_pixels * self.weight + self.coded_bytes * self.byte_weight)
+        per_size = self.decoded_pixels * self.weight + self.coded_bytes * self.byte_weight
+        return round(per_size) + self.tiles * TILE_SETUP_PIXELS
 
 
 @dataclass(frozen=True)
@@ -147,6 +168,7 @@ class PreparedImage:
     format: str
     cost: int = 0  # plain pixels (DecodeCost.pixels)
     decoded_pixels: int = 0  # pixels the decoder produced
+    preview: tuple[int, int] | None = None  # the size of the stored preview read instead of the picture
 
 
 def prepare_image(
@@ -171,6 +193,7 @@ def prepare_image(
         width, height = image.size
         image_format = image.format
         cost = decode_cost(image, data)
+        preview = image.size if cost.from_preview else None
         # A small file declaring a huge picture is told so first: that is what is wrong with it.
         allowance = limits.allowance(len(data))
         if cost.pixels > allowance:
@@ -193,6 +216,7 @@ def prepare_image(
         Image.Transpose.ROTATE_90,
     ):
         width, height = height, width
+        preview = preview and preview[::-1]
     return PreparedImage(
         pixels=pixels,
         width=width,
@@ -200,6 +224,7 @@ def prepare_image(
         format=image_format,
         cost=cost.pixels,
         decoded_pixels=cost.decoded_pixels,
+        preview=preview,
     )
 
 
@@ -246,9 +271,22 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
         _draft(image)
         decoded = image.size[0] * image.size[1]
         return DecodeCost(decoded, DECODE_WEIGHTS["JPEG"], "JPEG", len(data), BYTE_WEIGHTS["JPEG"])
+    if image.format == "HEIF" and _read_preview(image):
+        preview = image.size[0] * image.size[1]
+        coded = min(len(data), preview * PREVIEW_BYTES_PER_PIXEL)
+        return DecodeCost(preview, DECODE_WEIGHTS["HEIF"], "HEIF (preview)", coded, BYTE_WEIGHTS["HEIF"], True)
     if image.format in ("HEIF", "AVIF"):
-        # Decoded at full size: neither format has reduced-scale decoding.
-        return DecodeCost(declared, DECODE_WEIGHTS[image.format], image.format, len(data), BYTE_WEIGHTS[image.format])
+        # Decoded at full size.
+        tiling = image.info.get("tiling") or {}  # HEIF grids (phones store 512x512 tiles)
+        tiles = tiling.get("num_columns", 0) * tiling.get("num_rows", 0)
+        return DecodeCost(
+            declared,
+            DECODE_WEIGHTS[image.format],
+            image.format,
+            len(data),
+            BYTE_WEIGHTS[image.format],
+            tiles=tiles,
+        )
     if image.format == "PNG":
         _check_png_length(width, height, data)
     if image.format == "BMP" and image.info.get("compression") in (1, 2):  # BI_RLE8, BI_RLE4
@@ -268,7 +306,8 @@ def _over_limit(cost: DecodeCost, width: int, height: int, limit: int) -> str:
     if cost.decoder == "JPEG":
         advice = "Send a smaller copy."
     else:
-        largest = limit / cost.weight - cost.coded_bytes * cost.byte_weight / cost.weight
+        fixed = cost.pixels - cost.decoded_pixels * cost.weight  # the bytes and tiles: not the pixels
+        largest = (limit - fixed) / cost.weight
         advice = (
             f"Send a copy of at most {max(0.0, largest) / 1e6:.0f} megapixels, or a baseline JPEG, "
             "which is decoded at 1/8 scale."
@@ -282,6 +321,8 @@ def _over_limit(cost: DecodeCost, width: int, height: int, limit: int) -> str:
 def _too_costly(cost: DecodeCost, width: int, height: int, file_size: int, allowance: int) -> str:
     """Why a picture costs too much to decode for its file size, in plain words."""
     weighted = f" (a {cost.decoder} pixel counts as {cost.weight:g})" if cost.weight > 1 else ""
+    if cost.tiles:
+        weighted += f" in {cost.tiles:,} tiles decoded one by one"
     return (
         f"The file declares a {width}x{height} picture ({width * height / 1e6:.1f} megapixels) but holds only "
         f"{file_size:,} bytes: decoding it "
@@ -290,10 +331,18 @@ def _too_costly(cost: DecodeCost, width: int, height: int, file_size: int, allow
     )
 
 
-def _draft(image: Image.Image) -> None:
-    """JPEG draft mode: decode at the smallest scale that is at least twice the model input."""
+def _draft(image: Image.Image) -> tuple | None:
+    """Draft mode: decode at the smallest scale (JPEG) or preview (HEIF) at least twice the model input."""
     # Twice the target size keeps enough detail for the antialiased resize.
-    image.draft("RGB", (IMAGE_SIZE * 2, IMAGE_SIZE * 2))
+    return image.draft("RGB", (IMAGE_SIZE * 2, IMAGE_SIZE * 2))
+
+
+def _read_preview(image: Image.Image) -> bool:
+    """HEIF's reduced-scale decoding: switch to a stored preview if a suitable one is cheap to find."""
+    listed = image.info.get("thumbnails") or []  # the longer side of each preview
+    if not listed or sum(side * side for side in listed) > MAX_PREVIEW_PIXELS:
+        return False
+    return _draft(image) is not None
 
 
 def _check_jpeg_length(width: int, height: int, file_size: int) -> None:

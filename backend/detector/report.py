@@ -52,7 +52,7 @@ def prediction(
         "threshold": classifier.threshold,
         "model_version": classifier.version,
         "inference_ms": round(inference_ms, 3),
-        "image": {"width": image.width, "height": image.height, "format": image.format},
+        "image": image_info(image),
         **evidence(
             data,
             probability_real,
@@ -64,6 +64,14 @@ def prediction(
             provenance,
         ),
     }
+
+
+def image_info(image: PreparedImage) -> dict:
+    """The `image` block: the picture's size as displayed, its format, and the preview read instead of it."""
+    info = {"width": image.width, "height": image.height, "format": image.format}
+    if image.preview:
+        info["preview"] = {"width": image.preview[0], "height": image.preview[1]}
+    return info
 
 
 def decision(card: dict, threshold: float) -> dict:

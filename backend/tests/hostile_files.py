@@ -295,7 +295,7 @@ def _heif_writer() -> None:
     pillow_heif.register_heif_opener()
 
 
-def heif(side: int = 1600, colour=(40, 120, 200), **options) -> bytes:
+def heif(side: int = 2300, colour=(40, 120, 200), **options) -> bytes:
     """One-colour HEIF (HEIC) side x side, made with pillow-heif."""
     _heif_writer()
     return _save(Image.new("RGB", (side, side), colour), "HEIF", quality=50, **options)
@@ -352,10 +352,27 @@ def photo_like(size=(4032, 3024), noise: float = 2.0, seed: int = 1) -> Image.Im
     return Image.fromarray(np.clip(base + rng.normal(0, noise, base.shape), 0, 255).astype(np.uint8))
 
 
-def photo(image_format: str, size=(4032, 3024), seed: int = 1) -> bytes:
+def photo(image_format: str, size=(4032, 3024), seed: int = 1, noise: float = 2.0, **options) -> bytes:
     """A photo-like 12-megapixel picture with light grain as HEIF or AVIF (a few MB, like a phone's)."""
     _heif_writer()
-    return _save(photo_like(size, 2.0, seed), image_format, quality=75)
+    return _save(photo_like(size, noise, seed), image_format, quality=75, **options)
+
+
+def iphone_heic(size=(4032, 3024), seed: int = 1) -> bytes:
+    """A photo-like HEIC as an iPhone stores one: 512x512 tiles and a preview of 320 pixels on its longer side."""
+    return photo("HEIF", size, seed, thumbnails=[320], tile_size=512)
+
+
+def heif_grid(side: int = 496, tile: int = 16) -> bytes:
+    """A one-colour HEIF grid of (side / tile) squared tiles, each decoded alone (961 by default, 98 KB)."""
+    return heif(side, tile_size=tile)
+
+
+def heif_previews(count: int = 40) -> bytes:
+    """A 512x384 HEIF listing count previews of 64 to 454 pixels (libheif refuses a file of 100 or more)."""
+    _heif_writer()
+    sides = [64 + 10 * i for i in range(count)]
+    return _save(photo_like((512, 384), 2.0), "HEIF", quality=50, thumbnails=sides)
 
 
 # Sides whose pixels, weighted as preprocessing.DECODE_WEIGHTS says, just fit the
@@ -432,7 +449,7 @@ CASES = {
     "jpeg-xmp-two": (jpeg_two_xmp_packets, "JPEG with two XMP packets, the first declaring AI", 200),
     "heif-declaring-100000": (heif_declaring, "HEIF 64x64 declaring 100000x100000", 422),
     "avif-declaring-30000": (avif_declaring, "AVIF 64x64 declaring 30000x30000", 415),
-    "heif-1600": (heif, "HEIF 1600x1600, one colour (at the limit)", 200),
+    "heif-2300": (heif, "HEIF 2300x2300, one colour (at the limit)", 200),
     "heif-declaring-4000": (functools.partial(heif_declaring, 4000), "HEIF 64x64 declaring 4000x4000", 422),
     "avif-3100": (avif, "AVIF 3100x3100, one colour (at the limit)", 200),
     "avif-7000": (functools.partial(avif, 7000), "AVIF 7000x7000, one colour", 422),
@@ -440,6 +457,23 @@ CASES = {
     "avif-noise-truncated": (functools.partial(truncated_noise, "AVIF"), "AVIF 1024x768 of noise, cut in half", 415),
     "heif-images-200": (heif_images, "HEIF holding 200 pictures of 64x64", 200),
     "avif-frames-200": (avif_frames, "animated AVIF, 200 frames of 64x64", 200),
-    "heif-photo-12mp": (functools.partial(photo, "HEIF"), "12-megapixel photo-like HEIC", 200),
+    "heif-photo-12mp": (iphone_heic, "12-megapixel photo-like HEIC with a 320-pixel preview, as iPhones store", 200),
+    "heif-photo-48mp": (
+        functools.partial(iphone_heic, (8064, 6048)),
+        "48-megapixel photo-like HEIC with a 320-pixel preview",
+        200,
+    ),
+    "heif-photo-12mp-2mb": (
+        functools.partial(photo, "HEIF", noise=1.0),
+        "12-megapixel photo-like HEIC without a preview, 2 MB",
+        200,
+    ),
+    "heif-photo-12mp-no-preview": (
+        functools.partial(photo, "HEIF"),
+        "12-megapixel photo-like HEIC without a preview, 3.6 MB",
+        422,
+    ),
+    "heif-grid-961": (heif_grid, "HEIF grid of 961 tiles of 16x16", 422),
+    "heif-previews-40": (heif_previews, "HEIF 512x384 listing 40 previews", 200),
     "avif-photo-12mp": (functools.partial(photo, "AVIF"), "12-megapixel photo-like AVIF", 200),
 }

@@ -171,6 +171,15 @@ def test_heic_and_avif_photos_get_a_verdict_upright_with_their_camera(client, fm
     assert "iPhone 15 Pro" in body["provenance"]["camera_metadata"]["summary"]
 
 
+def test_a_heic_read_from_its_preview_says_so(client):
+    data = images.encode(images.noise((640, 480), seed=4), "HEIF", quality=80, thumbnails=[160])
+    response = upload(client, ("IMG_0002.HEIC", data))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert_matches(body, "Prediction")
+    assert body["image"] == {"width": 640, "height": 480, "format": "HEIF", "preview": {"width": 160, "height": 120}}
+
+
 @pytest.mark.parametrize("size", [(8192, 6144), (12000, 9000)], ids=["50MP", "108MP"])
 def test_large_jpeg_photos_get_a_verdict(client, size):
     response = upload(client, ("large.jpg", images.flat_jpeg(size)))

@@ -8,12 +8,15 @@ import time
 import images
 import numpy as np
 import pytest
+from hostile_files import photo_like
 from PIL import Image
 
 from detector.preprocessing import (
     BYTE_WEIGHTS,
     DECODE_WEIGHTS,
     IMAGE_SIZE,
+    PREVIEW_BYTES_PER_PIXEL,
+    TILE_SETUP_PIXELS,
     DecodeLimits,
     ImageTooLargeError,
     UnsupportedImageError,
@@ -174,6 +177,62 @@ def test_heif_and_avif_cost_their_full_size_and_their_bytes(fmt, make):
     # No reduced-scale decoding: every pixel is decoded.
     assert prepared.decoded_pixels == 640 * 480
     assert prepared.cost == round(640 * 480 * DECODE_WEIGHTS[fmt] + len(data) * BYTE_WEIGHTS[fmt])
+
+
+def photo_heic(size=(1024, 768), **options) -> bytes:
+    """A grainy photo-like HEIC, optionally with previews (thumbnails=[longer sides])."""
+    return images.encode(photo_like(size), "HEIF", quality=80, **options)
+
+
+def test_a_heic_with_a_preview_is_read_from_it_like_the_full_picture():
+    with_preview = prepare_image(photo_heic(thumbnails=[320]))
+    full = prepare_image(photo_heic())
+    # The picture's own size is reported; the model input comes from the 320x240 preview.
+    assert (with_preview.width, with_preview.height) == (full.width, full.height) == (1024, 768)
+    assert with_preview.preview == (320, 240) and full.preview is None
+    assert with_preview.decoded_pixels == 320 * 240 and full.decoded_pixels == 1024 * 768
+    # The preview is coded on its own, so it differs a little (iPhone photos: 1 to 2.4 levels of 255).
+    assert np.abs(with_preview.pixels.astype(int) - full.pixels).mean() < 5
+
+
+def test_a_heic_preview_costs_its_own_pixels_and_a_bounded_share_of_the_bytes():
+    data = photo_heic(thumbnails=[320])
+    prepared = prepare_image(data)
+    coded = min(len(data), 320 * 240 * PREVIEW_BYTES_PER_PIXEL)
+    assert prepared.cost == round(320 * 240 * DECODE_WEIGHTS["HEIF"] + coded * BYTE_WEIGHTS["HEIF"])
+    # A HEIC too costly to decode in full is still read from its preview.
+    limits = DecodeLimits(max_pixels=prepared.cost + 1)
+    assert prepare_image(data, limits=limits).preview == (320, 240)
+    with pytest.raises(ImageTooLargeError, match=r"1024x768 \(0.8 megapixels\)"):
+        prepare_image(photo_heic(), limits=limits)
+
+
+def test_a_rotated_heic_is_read_upright_from_its_preview():
+    image = images.solid((255, 0, 0), (256, 128))
+    image.paste((0, 0, 255), (128, 0, 256, 128))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the viewer rotates 90 degrees clockwise: red on top
+    prepared = prepare_image(images.encode(image, "HEIF", exif=exif.tobytes(), quality=90, thumbnails=[128]))
+    assert (prepared.width, prepared.height, prepared.preview) == (128, 256, (64, 128))
+    pixels = prepared.pixels.astype(int)
+    assert pixels[:12, :, 0].mean() > 200 and pixels[-12:, :, 2].mean() > 200
+
+
+@pytest.mark.parametrize(
+    "previews",
+    [[48], [470, 480, 490, 500, 510]],
+    ids=["smaller-than-twice-the-input", "too-many-pixels-listed"],
+)
+def test_unsuitable_previews_are_passed_over_for_the_full_picture(previews):
+    prepared = prepare_image(photo_heic((512, 384), thumbnails=previews))
+    assert prepared.preview is None and prepared.decoded_pixels == 512 * 384
+
+
+def test_each_tile_of_a_heif_grid_costs_its_setup():
+    data = images.encode(images.solid((40, 120, 200), (128, 128)), "HEIF", quality=50, tile_size=16)
+    prepared = prepare_image(data)
+    per_size = 128 * 128 * DECODE_WEIGHTS["HEIF"] + len(data) * BYTE_WEIGHTS["HEIF"]
+    assert prepared.cost == round(per_size) + 64 * TILE_SETUP_PIXELS
 
 
 @pytest.mark.parametrize("fmt,make", [("HEIF", images.heic), ("AVIF", images.avif)])

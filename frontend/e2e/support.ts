@@ -98,19 +98,20 @@ export function signedJpeg(): string {
   return out;
 }
 
-// An iPhone-style HEIC: a drawn landscape, tagged with the phone's make and model, encoded by pillow-heif.
+// An iPhone-style HEIC: a drawn landscape, tagged with the phone's make and model, with a stored
+// preview as phones keep one (an iPhone's is 320 pixels wide; 160 here, for a smaller picture), encoded by pillow-heif.
 const HEIC_FIXTURE = `
 import sys
 from PIL import Image, ImageDraw
 import pillow_heif
 pillow_heif.register_heif_opener()
-image = Image.new("RGB", (320, 240), (70, 130, 200))
+image = Image.new("RGB", (640, 480), (70, 130, 200))
 draw = ImageDraw.Draw(image)
-draw.rectangle([0, 160, 320, 240], fill=(90, 140, 70))
-draw.ellipse([220, 30, 270, 80], fill=(255, 214, 90))
+draw.rectangle([0, 320, 640, 480], fill=(90, 140, 70))
+draw.ellipse([440, 60, 540, 160], fill=(255, 214, 90))
 exif = Image.Exif()
 exif[0x010F], exif[0x0110] = "Apple", "iPhone 15 Pro"
-image.save(sys.argv[1], format="HEIF", quality=85, exif=exif.tobytes())
+image.save(sys.argv[1], format="HEIF", quality=85, exif=exif.tobytes(), thumbnails=[160])
 `;
 
 /** A HEIC photo made at test time with the backend's Python, as a browser often sends it: with no MIME type. */

@@ -275,6 +275,11 @@ export interface components {
             height: number;
             /** @description Pillow's format name, e.g. JPEG, PNG, WEBP, HEIF (also HEIC), AVIF */
             format: string;
+            /** @description Present when the pixel model read the smaller copy of the picture stored in the file (a phone HEIC's preview, e.g. 320x240) instead of decoding the full picture, as a JPEG is decoded at reduced scale: its size as displayed. */
+            preview?: {
+                width: number;
+                height: number;
+            };
         };
         Explanation: {
             /** @constant */

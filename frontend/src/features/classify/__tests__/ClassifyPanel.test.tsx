@@ -172,6 +172,34 @@ describe('each outcome of the verdict', () => {
   });
 });
 
+describe('the picture’s caption', () => {
+  it('says when the model read the preview stored in a HEIC instead of the whole picture', async () => {
+    server.use(
+      http.post('/api/predict', () =>
+        HttpResponse.json(
+          makePrediction(0.7, {
+            filename: 'IMG_0001.HEIC',
+            image: { width: 4032, height: 3024, format: 'HEIF', preview: { width: 320, height: 240 } },
+          }),
+        ),
+      ),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('IMG_0001.HEIC'));
+    const card = await findCard('IMG_0001.HEIC');
+    expect(
+      await within(card).findByText('Your image · 4032×3024 HEIF · read from the 320×240 preview stored in the file'),
+    ).toBeInTheDocument();
+  });
+
+  it('names only the size and format when the whole picture was read', async () => {
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('photo.png'));
+    const photo = await findCard('photo.png');
+    expect(await within(photo).findByText('Your image · 640×480 PNG')).toBeInTheDocument();
+  });
+});
+
 describe('the Grad-CAM heatmap', () => {
   it('is overlaid on the image when switched on, next to the model input', async () => {
     const { user } = renderWithAnnouncer(<ClassifyPanel />);

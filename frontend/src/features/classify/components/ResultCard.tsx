@@ -91,6 +91,8 @@ export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
             {result && (
               <figcaption>
                 Your image · {result.image.width}×{result.image.height} {result.image.format}
+                {result.image.preview &&
+                  ` · read from the ${result.image.preview.width}×${result.image.preview.height} preview stored in the file`}
               </figcaption>
             )}
           </figure>

@@ -1,0 +1,205 @@
+"""How far reading a HEIC's stored preview moves the pixel model's answer.
+
+    python scripts/check_heif_preview.py --heic PHONE_HEICS/
+    python scripts/check_heif_preview.py --manifest dataset/native/manifest.csv.gz --mirrors MIRRORS --per-source 12
+
+Phones store a small preview in a HEIC (an iPhone's is 320x240), and the service
+reads it instead of decoding the whole HEVC picture, as it decodes a JPEG at
+reduced scale (backend/detector/preprocessing.py). This measures what that
+changes: for each picture, P(REAL) from the full picture and from its preview,
+both through the serving preprocessing and the shipped model.
+
+--heic takes real HEIC files (or folders of them); those without a usable
+preview are counted and left out. --manifest takes the native-resolution data
+set (scripts/build_sources.py): up to --per-source pictures of each source in
+--split are read from their git repositories, cut to --longest pixels on the
+longer side (HEVC encoding is slow) and stored as HEIC with a 320-pixel
+preview, as an iPhone stores one. Prints, per group, the mean and largest
+change in P(REAL), how many labels flip at the threshold and the accuracy both
+ways, and writes them to performance/heif_preview.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import os
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pillow_heif
+from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, SEED, load_classifier, progress, run_main
+from PIL import Image
+from sources.gitfiles import locate, read_blobs
+from sources.pictures import Unusable, open_picture
+
+from detector.preprocessing import ImageError, PreparedImage, prepare_image
+
+PREVIEW_SIDE = 320  # an iPhone's HEIC preview, on its longer side
+
+
+def full_and_preview(data: bytes) -> tuple[PreparedImage, PreparedImage] | None:
+    """The model input from the whole picture and from its preview; None when no preview is read."""
+    preview = prepare_image(data)
+    if preview.preview is None:
+        return None
+    pillow_heif.options.THUMBNAILS = False  # previews unlisted: the picture is decoded in full
+    try:
+        full = prepare_image(data)
+    finally:
+        pillow_heif.options.THUMBNAILS = True
+    return full, preview
+
+
+def as_phone_heic(pixels: np.ndarray, longest: int, quality: int) -> bytes:
+    """The picture as a HEIC with a 320-pixel preview, its longer side cut to at most longest."""
+    image = Image.fromarray(pixels)
+    image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="HEIF", quality=quality, thumbnails=[PREVIEW_SIDE])
+    return buffer.getvalue()
+
+
+def heic_files(paths: list[Path]) -> list[Path]:
+    """The HEIC/HEIF files named, or found in the folders named."""
+    found = []
+    for path in paths:
+        members = sorted(path.rglob("*")) if path.is_dir() else [path]
+        found += [each for each in members if each.suffix.lower() in (".heic", ".heif")]
+    return found
+
+
+def sampled_rows(manifest: Path, split: str, per_source: int) -> list[dict]:
+    """Up to per_source manifest rows of each source in split, half of each label where there are both."""
+    groups = defaultdict(list)
+    with gzip.open(manifest, "rt", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["split"] == split:
+                groups[(row["source"], row["label"])].append(row)
+    rng, chosen = random.Random(SEED), []
+    labels_per_source = defaultdict(int)
+    for source, _label in groups:
+        labels_per_source[source] += 1
+    for (source, _label), rows in sorted(groups.items()):
+        rng.shuffle(rows)
+        chosen += rows[: max(1, per_source // labels_per_source[source])]
+    return chosen
+
+
+def dataset_heics(args) -> list[tuple[str, int | None, bytes]]:
+    """(source, label 1 = REAL, HEIC bytes) for the sampled pictures of the native data set."""
+    rows = sampled_rows(args.manifest, args.split, args.per_source)
+    by_repo = defaultdict(list)
+    for row in rows:
+        by_repo[(row["repo"], row["commit"])].append(row)
+    made = []
+    for (repo, commit), members in progress(sorted(by_repo.items()), "repositories"):
+        git_dir = locate(repo, commit, args.mirrors, None, "")
+        names = [f"{commit}:{row['path']}" for row in members]
+        for row, (_name, data) in zip(members, read_blobs(git_dir, names), strict=True):
+            if data is None:
+                continue
+            try:
+                picture = open_picture(data)
+            except Unusable:
+                continue
+            heic = as_phone_heic(picture.pixels, args.longest, args.quality)
+            made.append((row["source"], int(row["label"] == "REAL"), heic))
+    return made
+
+
+def summary(changes: np.ndarray, labels: list, full: np.ndarray, preview: np.ndarray, threshold: float) -> dict:
+    """How far P(REAL) moved, how many labels flipped, and the accuracy both ways where labels are known."""
+    flips = int(np.sum((full >= threshold) != (preview >= threshold)))
+    result = {
+        "pictures": len(changes),
+        "mean_abs_change": round(float(np.mean(changes)), 4),
+        "p95_abs_change": round(float(np.percentile(changes, 95)), 4),
+        "max_abs_change": round(float(np.max(changes)), 4),
+        "labels_flipped": flips,
+    }
+    if labels and None not in labels:
+        truth = np.asarray(labels)
+        result["accuracy_full"] = round(float(np.mean((full >= threshold) == truth)), 4)
+        result["accuracy_preview"] = round(float(np.mean((preview >= threshold) == truth)), 4)
+    return result
+
+
+def compare(items: list[tuple[str, int | None, bytes]], classifier) -> tuple[dict, int]:
+    """Per group: the summary of full vs preview answers; and how many items had no usable preview."""
+    groups, without = defaultdict(list), 0
+    for group, label, data in progress(items, "decoding"):
+        try:
+            pair = full_and_preview(data)
+        except ImageError:
+            pair = None
+        if pair is None:
+            without += 1
+            continue
+        groups[group].append((label, *pair))
+    report = {group: _group_summary(members, classifier) for group, members in sorted(groups.items())}
+    labelled = [member for members in groups.values() for member in members if member[0] is not None]
+    if len(groups) > 1 and labelled:
+        report["all labelled"] = _group_summary(labelled, classifier)
+    return report, without
+
+
+def _group_summary(members: list, classifier) -> dict:
+    labels = [label for label, _full, _preview in members]
+    full = classifier.predict(np.stack([item.pixels for _label, item, _preview in members]))
+    preview = classifier.predict(np.stack([item.pixels for _label, _full, item in members]))
+    return summary(np.abs(full - preview), labels, full, preview, classifier.threshold)
+
+
+def print_table(report: dict) -> None:
+    print(
+        "| group | pictures | mean abs change in P(REAL) | 95th pct | largest | labels flipped "
+        "| accuracy full / preview |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for group, row in report.items():
+        accuracy = f"{row['accuracy_full']:.3f} / {row['accuracy_preview']:.3f}" if "accuracy_full" in row else "-"
+        print(
+            f"| {group} | {row['pictures']} | {row['mean_abs_change']:.4f} | {row['p95_abs_change']:.4f} | "
+            f"{row['max_abs_change']:.4f} | {row['labels_flipped']} | {accuracy} |"
+        )
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--heic", type=Path, nargs="*", default=[], help="real HEIC files or folders of them")
+    parser.add_argument("--manifest", type=Path, help="manifest.csv.gz of the native-resolution data set")
+    parser.add_argument("--mirrors", type=Path, default=os.environ.get("SOURCES_MIRRORS"), help="git mirrors")
+    parser.add_argument("--split", default="val", help="which split of the data set to sample")
+    parser.add_argument("--per-source", type=int, default=12, help="pictures per source")
+    parser.add_argument("--longest", type=int, default=2048, help="longer side of the HEICs made, in pixels")
+    parser.add_argument("--quality", type=int, default=80, help="HEVC quality of the HEICs made")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
+    parser.add_argument("--out", type=Path, default=PERFORMANCE_DIR / "heif_preview.json")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    items = [("phone HEIC files", None, path.read_bytes()) for path in heic_files(args.heic)]
+    if args.manifest:
+        items += dataset_heics(args)
+    if not items:
+        raise SystemExit("nothing to compare: pass --heic and/or --manifest")
+    classifier = load_classifier(args.model)
+    report, without = compare(items, classifier)
+    print_table(report)
+    print(f"{without} of {len(items)} files had no preview the service reads")
+    summary_json = {"groups": report, "without_preview": without, "files": len(items)}
+    args.out.write_text(json.dumps(summary_json, indent=1) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,71 @@
+"""check_heif_preview.py: the model's answer from a HEIC's preview against the whole picture."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+
+import check_heif_preview
+import numpy as np
+import pillow_heif
+from PIL import Image
+
+
+def heic(with_preview: bool, seed: int = 0) -> bytes:
+    pixels = np.random.default_rng(seed).integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="HEIF", quality=80, thumbnails=[160] if with_preview else [])
+    return buffer.getvalue()
+
+
+def test_full_and_preview_reads_the_picture_both_ways_and_restores_the_option():
+    full, preview = check_heif_preview.full_and_preview(heic(True))
+    assert full.preview is None and full.decoded_pixels == 320 * 240
+    assert preview.preview == (160, 120) and preview.decoded_pixels == 160 * 120
+    assert pillow_heif.options.THUMBNAILS is True
+    assert check_heif_preview.full_and_preview(heic(False)) is None
+
+
+def test_summary_counts_flips_and_accuracy_both_ways():
+    full = np.array([0.9, 0.6, 0.2, 0.4])
+    preview = np.array([0.8, 0.4, 0.3, 0.6])
+    result = check_heif_preview.summary(np.abs(full - preview), [1, 1, 0, 0], full, preview, 0.5)
+    assert result["pictures"] == 4 and result["labels_flipped"] == 2
+    assert result["max_abs_change"] == 0.2 and result["mean_abs_change"] == 0.15
+    assert result["accuracy_full"] == 1.0 and result["accuracy_preview"] == 0.5
+    unlabelled = check_heif_preview.summary(np.abs(full - preview), [None] * 4, full, preview, 0.5)
+    assert "accuracy_full" not in unlabelled
+
+
+def test_sampled_rows_take_each_source_of_the_split_with_both_labels(tmp_path):
+    manifest = tmp_path / "manifest.csv.gz"
+    rows = [
+        {"source": source, "label": label, "split": split, "path": f"{source}/{label}/{i}.jpg"}
+        for source, split in (("alpha", "val"), ("beta", "val"), ("gamma", "train"))
+        for label in ("REAL", "FAKE")
+        for i in range(10)
+    ]
+    with gzip.open(manifest, "wt", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    chosen = check_heif_preview.sampled_rows(manifest, "val", per_source=6)
+    counts = {(row["source"], row["label"]): 0 for row in chosen}
+    for row in chosen:
+        counts[(row["source"], row["label"])] += 1
+    assert counts == {("alpha", "FAKE"): 3, ("alpha", "REAL"): 3, ("beta", "FAKE"): 3, ("beta", "REAL"): 3}
+
+
+def test_main_reports_phone_heics_and_counts_those_without_a_preview(tmp_path):
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "IMG_0001.HEIC").write_bytes(heic(True, seed=1))
+    (folder / "IMG_0002.heic").write_bytes(heic(False, seed=2))
+    (folder / "notes.txt").write_text("not a picture")
+    out = tmp_path / "report.json"
+    assert check_heif_preview.main(["--heic", str(folder), "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["files"] == 2 and report["without_preview"] == 1
+    assert report["groups"]["phone HEIC files"]["pictures"] == 1
