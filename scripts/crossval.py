@@ -87,14 +87,10 @@ def frozen_features(pixels: np.ndarray, model_path: Path) -> np.ndarray:
 def head_scores(features, labels, sources, train, held_out) -> np.ndarray:
     """Held-out logits of a linear head on frozen features, sources and labels weighed equally."""
     from forensic.data import balanced_weights
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from forensic.protocol import logistic_scores
 
-    head = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000))
     weights = balanced_weights(sources[train], labels[train]) * len(train)
-    head.fit(features[train], labels[train], logisticregression__sample_weight=weights)
-    return head.decision_function(features[held_out])
+    return logistic_scores(features, labels, train, held_out, weights, strength=0.1)
 
 
 def main(argv=None) -> int:

@@ -106,11 +106,27 @@ def container_features(rows: list[dict]) -> np.ndarray:
     return np.asarray(features)
 
 
+def logistic_scores(
+    features: np.ndarray,
+    labels: np.ndarray,
+    train: np.ndarray,
+    held_out: np.ndarray,
+    weights: np.ndarray | None = None,
+    strength: float = 1.0,
+) -> np.ndarray:
+    """Held-out logits of a logistic regression on standardised features, weighted per row or class-balanced.
+
+    strength is scikit-learn's C: smaller regularises more.
+    """
+    balanced = "balanced" if weights is None else None
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=strength, class_weight=balanced, max_iter=2000))
+    model.fit(features[train], labels[train], logisticregression__sample_weight=weights)
+    return model.decision_function(features[held_out])
+
+
 def shortcut_scores(features: np.ndarray, labels: np.ndarray, train: np.ndarray, held_out: np.ndarray) -> np.ndarray:
     """Held-out logits of a class-balanced logistic regression on container features."""
-    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=1000))
-    model.fit(features[train], labels[train])
-    return model.decision_function(features[held_out])
+    return logistic_scores(features, labels, train, held_out)
 
 
 def markdown_table(report: dict, unit: str) -> str:
