@@ -289,10 +289,8 @@ def jpeg_two_xmp_packets() -> bytes:
 
 
 def _heif_writer() -> None:
-    """Let Pillow write HEIF (pillow-heif's plugin)."""
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
+    """Let Pillow write HEIF: the service's module registers pillow-heif's plugin, with its own options."""
+    import detector.preprocessing  # noqa: F401
 
 
 def heif(side: int = 2300, colour=(40, 120, 200), **options) -> bytes:

@@ -67,9 +67,8 @@ def exif_rotated(fmt: str, **options) -> bytes:
 
 def heic(size=(64, 48), colour=(30, 160, 90)) -> bytes:
     """A one-colour HEIC (HEIF with HEVC), as an iPhone writes them, made with pillow-heif."""
-    import pillow_heif
+    import detector.preprocessing  # noqa: F401 - registers pillow-heif's plugin with the service's options
 
-    pillow_heif.register_heif_opener()
     return encode(solid(colour, size), "HEIF", quality=90)
 
 
