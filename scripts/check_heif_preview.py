@@ -28,7 +28,7 @@ import io
 import json
 import os
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -82,9 +82,7 @@ def sampled_rows(manifest: Path, split: str, per_source: int) -> list[dict]:
             if row["split"] == split:
                 groups[(row["source"], row["label"])].append(row)
     rng, chosen = random.Random(SEED), []
-    labels_per_source = defaultdict(int)
-    for source, _label in groups:
-        labels_per_source[source] += 1
+    labels_per_source = Counter(source for source, _label in groups)
     for (source, _label), rows in sorted(groups.items()):
         rng.shuffle(rows)
         chosen += rows[: max(1, per_source // labels_per_source[source])]
@@ -132,7 +130,7 @@ def summary(changes: np.ndarray, labels: list, full: np.ndarray, preview: np.nda
 
 def compare(items: list[tuple[str, int | None, bytes]], classifier) -> tuple[dict, int]:
     """Per group: the summary of full vs preview answers; and how many items had no usable preview."""
-    groups, without = defaultdict(list), 0
+    read, without = [], 0
     for group, label, data in progress(items, "decoding"):
         try:
             pair = full_and_preview(data)
@@ -140,20 +138,25 @@ def compare(items: list[tuple[str, int | None, bytes]], classifier) -> tuple[dic
             pair = None
         if pair is None:
             without += 1
-            continue
-        groups[group].append((label, *pair))
-    report = {group: _group_summary(members, classifier) for group, members in sorted(groups.items())}
-    labelled = [member for members in groups.values() for member in members if member[0] is not None]
-    if len(groups) > 1 and labelled:
-        report["all labelled"] = _group_summary(labelled, classifier)
+        else:
+            read.append((group, label, *pair))
+    if not read:
+        return {}, without
+    # One pass of the model over every picture, both ways; groups are summarised from these answers.
+    full = classifier.predict(np.stack([whole.pixels for _group, _label, whole, _preview in read]))
+    preview = classifier.predict(np.stack([small.pixels for _group, _label, _whole, small in read]))
+    groups = np.array([group for group, _label, _whole, _preview in read])
+    labels = [label for _group, label, _whole, _preview in read]
+
+    def summarised(rows: np.ndarray) -> dict:
+        chosen = [labels[i] for i in np.flatnonzero(rows)]
+        return summary(np.abs(full - preview)[rows], chosen, full[rows], preview[rows], classifier.threshold)
+
+    report = {group: summarised(groups == group) for group in sorted(set(groups))}
+    labelled = np.array([label is not None for label in labels])
+    if len(report) > 1 and labelled.any():
+        report["all labelled"] = summarised(labelled)
     return report, without
-
-
-def _group_summary(members: list, classifier) -> dict:
-    labels = [label for label, _full, _preview in members]
-    full = classifier.predict(np.stack([item.pixels for _label, item, _preview in members]))
-    preview = classifier.predict(np.stack([item.pixels for _label, _full, item in members]))
-    return summary(np.abs(full - preview), labels, full, preview, classifier.threshold)
 
 
 def print_table(report: dict) -> None:

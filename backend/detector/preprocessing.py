@@ -274,7 +274,9 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
     if image.format == "HEIF" and _read_preview(image):
         preview = image.size[0] * image.size[1]
         coded = min(len(data), preview * PREVIEW_BYTES_PER_PIXEL)
-        return DecodeCost(preview, DECODE_WEIGHTS["HEIF"], "HEIF (preview)", coded, BYTE_WEIGHTS["HEIF"], True)
+        return DecodeCost(
+            preview, DECODE_WEIGHTS["HEIF"], "HEIF (preview)", coded, BYTE_WEIGHTS["HEIF"], from_preview=True
+        )
     if image.format in ("HEIF", "AVIF"):
         # Decoded at full size.
         tiling = image.info.get("tiling") or {}  # HEIF grids (phones store 512x512 tiles)

@@ -69,3 +69,31 @@ def test_main_reports_phone_heics_and_counts_those_without_a_preview(tmp_path):
     report = json.loads(out.read_text())
     assert report["files"] == 2 and report["without_preview"] == 1
     assert report["groups"]["phone HEIC files"]["pictures"] == 1
+
+
+class MeanBrightness:
+    """A stand-in for the model: P(REAL) is the picture's mean brightness."""
+
+    threshold = 0.5
+
+    def predict(self, pixels: np.ndarray) -> np.ndarray:
+        return pixels.reshape(len(pixels), -1).mean(axis=1) / 255
+
+
+def test_compare_summarises_each_group_and_all_labelled_pictures_together():
+    items = [
+        ("alpha", 1, heic(True, seed=1)),
+        ("alpha", 0, heic(True, seed=2)),
+        ("beta", 1, heic(True, seed=3)),
+        ("phone HEIC files", None, heic(True, seed=4)),
+        ("beta", 0, heic(False, seed=5)),
+    ]
+    report, without = check_heif_preview.compare(items, MeanBrightness())
+    assert without == 1
+    assert {group: row["pictures"] for group, row in report.items()} == {
+        "alpha": 2,
+        "beta": 1,
+        "phone HEIC files": 1,
+        "all labelled": 3,
+    }
+    assert "accuracy_full" in report["all labelled"] and "accuracy_full" not in report["phone HEIC files"]
