@@ -98,7 +98,7 @@ export: install
 	$(BIN)/python scripts/export_tflite.py --model backend/model/classifier.h5 --check-data dataset
 
 benchmark: install
-	$(BIN)/python scripts/benchmark_api.py
+	$(BIN)/python -m scripts.benchmarks.api
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist runs .pytest_cache

@@ -30,7 +30,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 # worker loads the model for about 10 s; two replaced at about the same time left
 # nobody to answer for 10-19 s. Memory stays flat without it, since large decoded
 # buffers go straight back to the system (post_fork): two workers answering 4,000
-# mixed uploads stayed at 800-840 MB (scripts/benchmark_recycling.py, README
+# mixed uploads stayed at 800-840 MB (scripts/benchmarks/recycling.py, README
 # "Reliability"). MAX_REQUESTS > 0 turns it back on, with a quarter of it as jitter.
 max_requests = int(os.environ.get("MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 4
@@ -54,7 +54,7 @@ def post_fork(server, worker):
     glibc raises its mmap threshold after the first large free, so later
     picture buffers come from the heap, which fragments: four 8-megapixel
     WebP decodes in one request then peaked at 196 MB instead of 46 MB
-    (scripts/benchmark_hostile.py). A fixed threshold keeps them mmapped.
+    (scripts/benchmarks/hostile.py). A fixed threshold keeps them mmapped.
     """
     # Not glibc (no mallopt): keep the C library's own policy.
     with contextlib.suppress(OSError, AttributeError):

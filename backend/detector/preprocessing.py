@@ -57,11 +57,11 @@ DEFAULT_MAX_PIXELS_PER_BYTE = 64
 # the whole picture.
 MAX_JPEG_SCANS = 64
 # How many plain pixels one decoded pixel costs, by decoder, measured with
-# scripts/benchmark_hostile.py (CPU time and peak memory per pixel, whichever
+# scripts/benchmarks/hostile.py (CPU time and peak memory per pixel, whichever
 # is worse, against an 8-bit PNG). Pillow decodes RLE-compressed BMP in Python.
 # AVIF (AV1) has no reduced-scale decoding, nor has HEIF (HEVC) beyond its stored
 # preview; their weights and the per-byte weights below are measured with
-# scripts/benchmark_decoding.py (rounded from three runs on a busy 2-core machine,
+# scripts/benchmarks/decoding.py (rounded from three runs on a busy 2-core machine,
 # against a photo-like PNG at about 30 ms per megapixel there): AVIF 20 ms per
 # megapixel plus 100 per MB, JPEG at 1/8 scale about 14 ms per MB. HEVC costs
 # most, so HEIF's weights put the one-picture limit where decoding takes 1 s on

@@ -1,6 +1,6 @@
 """Small crafted image files that are expensive to decode, made in memory.
 
-Shared by test_hostile.py and scripts/benchmark_hostile.py. Each maker returns
+Shared by test_hostile.py and scripts/benchmarks/hostile.py. Each maker returns
 the file's bytes; none is ever written to the repository. Most declare 7000x7000
 pixels (49 megapixels, just under the per-image limit) while holding little data; those
 named after AT_LIMIT sides are the largest that are still decoded.

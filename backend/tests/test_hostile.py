@@ -1,7 +1,7 @@
 """Hostile uploads: crafted small files cost little and get clear JSON errors; the request budget holds.
 
 The crafted files come from hostile_files.py and are made in memory. The
-benchmark (scripts/benchmark_hostile.py) measures the same files through
+benchmark (scripts/benchmarks/hostile.py) measures the same files through
 gunicorn; here each one goes through the Flask test client once.
 """
 

@@ -1,6 +1,6 @@
 """Benchmark the API under gunicorn on loopback against a naive reference server.
 
-    python scripts/benchmark_api.py            # writes performance/api_benchmark.json
+    python -m scripts.benchmarks.api   # writes performance/api_benchmark.json
 
 For each case (a 32x32 JPEG, a 12-megapixel JPEG, a batch of 32 small JPEGs)
 at concurrency 1 and 8, it measures p50/p95 latency and requests per second
@@ -12,7 +12,7 @@ people bring from phones (12 and 48 MP HEICs with the preview an iPhone stores, 
 are measured at concurrency 1 against this project's server only (the
 tutorial handler cannot read HEIC, and decodes a large JPEG whole).
 
-    python scripts/benchmark_api.py --scale 0.3 --cases "12 MP JPEG,12 MP HEIC"
+    python -m scripts.benchmarks.api --scale 0.3 --cases "12 MP JPEG,12 MP HEIC"
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def start_server(wsgi_app: str, port: int, workers: int) -> subprocess.Popen:
         **os.environ,
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
-        "PYTHONPATH": str(ROOT / "scripts"),
+        "PYTHONPATH": str(ROOT),  # for scripts.benchmarks.api:naive_app()
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     command = [
@@ -260,7 +260,9 @@ def main(argv=None) -> int:
         raise UserError(f"unknown cases: {', '.join(sorted(unknown))}")
 
     ours = benchmark("detector", "", args.workers, args.scale, cases)
-    naive = benchmark("naive", "benchmark_api:naive_app()", args.workers, args.scale, [c for c in cases if CASES[c][4]])
+    naive = benchmark(
+        "naive", "scripts.benchmarks.api:naive_app()", args.workers, args.scale, [c for c in cases if CASES[c][4]]
+    )
     ratios = {
         key: round(ours["results"][key]["requests_per_second"] / naive["results"][key]["requests_per_second"], 1)
         for key in naive["results"]

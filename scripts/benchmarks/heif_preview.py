@@ -1,7 +1,8 @@
 """How far reading a HEIC's stored preview moves the pixel model's answer.
 
-    python scripts/check_heif_preview.py --heic PHONE_HEICS/
-    python scripts/check_heif_preview.py --manifest dataset/native/manifest.csv.gz --mirrors MIRRORS --per-source 12
+    python -m scripts.benchmarks.heif_preview --heic PHONE_HEICS/
+    python -m scripts.benchmarks.heif_preview --manifest dataset/native/manifest.csv.gz --mirrors MIRRORS \
+        --per-source 12
 
 Phones store a small preview in a HEIC (an iPhone's is 320x240), and the service
 reads it instead of decoding the whole HEVC picture, as it decodes a JPEG at

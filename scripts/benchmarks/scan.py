@@ -1,6 +1,6 @@
 """Benchmark `detector scan` against the API on the same pictures and the same machine.
 
-    python scripts/benchmark_scan.py --cifake ../shared/data/cifake/cifake-test.zip
+    python -m scripts.benchmarks.scan --cifake ../shared/data/cifake/cifake-test.zip
 
 Two collections, made in a temporary folder: 1,000 CIFAKE test thumbnails
 (500 REAL and 500 FAKE, the first in name order, unpacked from the zip) and
@@ -28,8 +28,9 @@ import time
 import zipfile
 from pathlib import Path
 
-from benchmark_api import free_port, jpeg_bytes, multipart, start_server, stop_server, worker_peak_rss_mb
 from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, UserError, run_main
+
+from .api import free_port, jpeg_bytes, multipart, start_server, stop_server, worker_peak_rss_mb
 
 THUMBNAILS = 1000
 PHOTOS = 100

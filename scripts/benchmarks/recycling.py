@@ -1,7 +1,7 @@
 """Does the service keep answering while it runs for a long time? Worker memory, replacements and health waits.
 
-    python scripts/benchmark_recycling.py                       # the project's settings
-    python scripts/benchmark_recycling.py --max-requests 1000   # recycling after about 1,000 requests
+    python -m scripts.benchmarks.recycling                      # the project's settings
+    python -m scripts.benchmarks.recycling --max-requests 1000  # recycling after about 1,000 requests
 
 It starts gunicorn on loopback with the project's config, two workers and the
 shipped model (MAX_REQUESTS, if given, turns request-count recycling on), and
@@ -27,8 +27,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmark_api import free_port, jpeg_bytes, multipart, stop_server
 from common import ROOT, run_main
+
+from .api import free_port, jpeg_bytes, multipart, stop_server
 
 sys.path.insert(0, str(ROOT / "backend" / "tests"))
 import hostile_files  # noqa: E402
@@ -123,7 +124,7 @@ def main(argv=None) -> int:
 
     bodies = uploads()
     port = free_port()
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchmark_recycling_{port}.log"
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"recycling-benchmark-{port}.log"
     server = start(port, args.max_requests, log)
     waits: list[float] = []
     failed_health = 0

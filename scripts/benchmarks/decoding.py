@@ -1,7 +1,7 @@
 """What decoding costs per format: CPU time per decoded megapixel and per megabyte of coded data.
 
-    python scripts/benchmark_decoding.py             # HEIF, AVIF, JPEG (1/8 scale) against 8-bit PNG
-    python scripts/benchmark_decoding.py --sizes 1024x768 --repeats 3
+    python -m scripts.benchmarks.decoding   # HEIF, AVIF, JPEG (1/8 scale) against 8-bit PNG
+    python -m scripts.benchmarks.decoding --sizes 1024x768 --repeats 3
 
 The decode cost model in backend/detector/preprocessing.py counts a picture in
 plain pixels: the pixels its decoder produces times the decoder's weight, plus

@@ -1,6 +1,6 @@
 """Measure what reading provenance adds to a prediction, in-process (no HTTP, no model).
 
-    python scripts/benchmark_provenance.py [--repeats 50] [--signed FILE ...]
+    python -m scripts.benchmarks.provenance [--repeats 50] [--signed FILE ...]
 
 Times detector.provenance.read_provenance on a 32x32 JPEG, a 12-megapixel
 camera JPEG with EXIF (no Content Credentials: the common case), a PNG with
@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "backend"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backend"))
 
 
 def parse_args(argv=None) -> argparse.Namespace:

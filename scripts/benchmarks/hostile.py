@@ -1,7 +1,7 @@
 """What small crafted uploads cost the server: CPU time and peak memory of the worker per request.
 
-    python scripts/benchmark_hostile.py                # every case, single and as a batch of 32
-    python scripts/benchmark_hostile.py --cases gif-screen-7000,bmp-rle8-7000
+    python -m scripts.benchmarks.hostile   # every case, single and as a batch of 32
+    python -m scripts.benchmarks.hostile --cases gif-screen-7000,bmp-rle8-7000
 
 It makes the crafted files itself (backend/tests/hostile_files.py: RLE BMP,
 16-bit PNG, lossless WebP, GIF screens, TIFF compressions, progressive JPEG
@@ -30,10 +30,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from benchmark_api import free_port, jpeg_bytes, multipart, start_server, stop_server
 from common import ROOT, run_main
 
 from detector import DEFAULTS
+
+from .api import free_port, jpeg_bytes, multipart, start_server, stop_server
 
 sys.path.insert(0, str(ROOT / "backend" / "tests"))
 import hostile_files  # noqa: E402

@@ -1,4 +1,4 @@
-"""check_heif_preview.py: the model's answer from a HEIC's preview against the whole picture."""
+"""benchmarks/heif_preview.py: the model's answer from a HEIC's preview against the whole picture."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import gzip
 import io
 import json
 
-import check_heif_preview
 import numpy as np
 import pillow_heif
+from benchmarks import heif_preview
 from PIL import Image
 
 
@@ -21,21 +21,21 @@ def heic(with_preview: bool, seed: int = 0) -> bytes:
 
 
 def test_full_and_preview_reads_the_picture_both_ways_and_restores_the_option():
-    full, preview = check_heif_preview.full_and_preview(heic(True))
+    full, preview = heif_preview.full_and_preview(heic(True))
     assert full.preview is None and full.decoded_pixels == 320 * 240
     assert preview.preview == (160, 120) and preview.decoded_pixels == 160 * 120
     assert pillow_heif.options.THUMBNAILS is True
-    assert check_heif_preview.full_and_preview(heic(False)) is None
+    assert heif_preview.full_and_preview(heic(False)) is None
 
 
 def test_summary_counts_flips_and_accuracy_both_ways():
     full = np.array([0.9, 0.6, 0.2, 0.4])
     preview = np.array([0.8, 0.4, 0.3, 0.6])
-    result = check_heif_preview.summary(np.abs(full - preview), [1, 1, 0, 0], full, preview, 0.5)
+    result = heif_preview.summary(np.abs(full - preview), [1, 1, 0, 0], full, preview, 0.5)
     assert result["pictures"] == 4 and result["labels_flipped"] == 2
     assert result["max_abs_change"] == 0.2 and result["mean_abs_change"] == 0.15
     assert result["accuracy_full"] == 1.0 and result["accuracy_preview"] == 0.5
-    unlabelled = check_heif_preview.summary(np.abs(full - preview), [None] * 4, full, preview, 0.5)
+    unlabelled = heif_preview.summary(np.abs(full - preview), [None] * 4, full, preview, 0.5)
     assert "accuracy_full" not in unlabelled
 
 
@@ -51,7 +51,7 @@ def test_sampled_rows_take_each_source_of_the_split_with_both_labels(tmp_path):
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    chosen = check_heif_preview.sampled_rows(manifest, "val", per_source=6)
+    chosen = heif_preview.sampled_rows(manifest, "val", per_source=6)
     counts = {(row["source"], row["label"]): 0 for row in chosen}
     for row in chosen:
         counts[(row["source"], row["label"])] += 1
@@ -65,7 +65,7 @@ def test_main_reports_phone_heics_and_counts_those_without_a_preview(tmp_path):
     (folder / "IMG_0002.heic").write_bytes(heic(False, seed=2))
     (folder / "notes.txt").write_text("not a picture")
     out = tmp_path / "report.json"
-    assert check_heif_preview.main(["--heic", str(folder), "--out", str(out)]) == 0
+    assert heif_preview.main(["--heic", str(folder), "--out", str(out)]) == 0
     report = json.loads(out.read_text())
     assert report["files"] == 2 and report["without_preview"] == 1
     assert report["groups"]["phone HEIC files"]["pictures"] == 1
@@ -88,7 +88,7 @@ def test_compare_summarises_each_group_and_all_labelled_pictures_together():
         ("phone HEIC files", None, heic(True, seed=4)),
         ("beta", 0, heic(False, seed=5)),
     ]
-    report, without = check_heif_preview.compare(items, MeanBrightness())
+    report, without = heif_preview.compare(items, MeanBrightness())
     assert without == 1
     assert {group: row["pictures"] for group, row in report.items()} == {
         "alpha": 2,
