@@ -7,6 +7,7 @@
 
 PYTHON ?= python3
 PORT ?= 8000
+DOCS_PORT ?= 8001
 VENV := .venv
 BIN := $(VENV)/bin
 CIFAKE_SOURCE ?= ../shared/data/cifake
@@ -17,7 +18,7 @@ EPOCHS ?= 30
 
 export PORT
 
-.PHONY: run test install system-packages frontend test-python test-frontend container-check k8s-check dataset train evaluate export benchmark clean
+.PHONY: run test install system-packages frontend test-python test-frontend container-check k8s-check dataset train evaluate export benchmark docs docs-serve clean
 
 run: install frontend/dist/index.html
 	$(BIN)/gunicorn -c backend/gunicorn.conf.py
@@ -100,5 +101,12 @@ export: install
 benchmark: install
 	$(BIN)/python -m scripts.benchmarks.api
 
+# The documentation site (mkdocs.yml, docs/): --strict fails on any broken link, anchor or page missing from the nav.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist runs .pytest_cache
+	rm -rf $(VENV) frontend/node_modules frontend/dist runs .pytest_cache site
