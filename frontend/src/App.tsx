@@ -5,13 +5,11 @@ import { ModelCardProvider } from '@/components/ModelCardProvider';
 import { AboutModel } from '@/features/about/components/AboutModel';
 import { ClassifyPanel } from '@/features/classify/components/ClassifyPanel';
 import { HistoryPanel } from '@/features/history/components/HistoryPanel';
+import { historyEntry } from '@/features/history/entry';
 import { useHistory } from '@/features/history/hooks/useHistory';
 import { useHashView, VIEW_HASH, type View } from '@/hooks/useHashView';
 import { createThumbnail } from '@/lib/thumbnail';
-import { confidenceLevel } from '@/lib/verdict';
 import type { Prediction } from '@/types/api';
-
-let entryCount = 0;
 
 function NavLink({ view, current, children }: { view: View; current: View; children: string }) {
   return (
@@ -38,25 +36,7 @@ export function App() {
 
   const recordResult = useCallback(
     (file: File, result: Prediction) => {
-      const checkedAt = new Date().toISOString();
-      entryCount += 1;
-      const id = `${Date.now().toString(36)}-${entryCount}`;
-      const { verdict } = result;
-      const byModel = verdict.basis === 'model';
-      void createThumbnail(file).then((thumbnail) =>
-        add({
-          id,
-          filename: file.name || result.filename || 'Unnamed file',
-          label: verdict.label,
-          basis: verdict.basis,
-          lean: verdict.lean,
-          confidenceLevel: byModel ? confidenceLevel(result.model_assessment) : null,
-          confidence: byModel ? verdict.confidence : null,
-          modelVersion: result.model_version,
-          checkedAt,
-          thumbnail: thumbnail ?? result.explanation?.model_input_png,
-        }),
-      );
+      void createThumbnail(file).then((thumbnail) => add(historyEntry(file.name, result, thumbnail)));
     },
     [add],
   );

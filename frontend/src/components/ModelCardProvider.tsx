@@ -16,22 +16,23 @@ const ModelCardContext = createContext<ModelCardState>(NOT_PROVIDED);
 
 /**
  * Loads GET /api/model once for the whole page: the About view shows it, and
- * the results read the input size and the decision rules from it.
+ * the results read the input size and the decision rules from it. `apiBase`
+ * names another server (the browser extension's); by default, the app's own API.
  */
-export function ModelCardProvider({ children }: { children: ReactNode }) {
+export function ModelCardProvider({ children, apiBase = '' }: { children: ReactNode; apiBase?: string }) {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     const controller = new AbortController();
-    getModelCard(controller.signal).then(
+    getModelCard(controller.signal, apiBase).then(
       (card) => setState({ status: 'ready', card }),
       (error: unknown) => {
         if (!controller.signal.aborted && !isAbortError(error)) setState({ status: 'error', error: toProblem(error) });
       },
     );
     return () => controller.abort();
-  }, [attempt]);
+  }, [attempt, apiBase]);
 
   const reload = useCallback(() => {
     setState({ status: 'loading' });

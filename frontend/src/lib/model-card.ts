@@ -15,8 +15,9 @@ function isModelCard(data: unknown): data is ModelCard {
 
 /**
  * GET /api/model: the model card, with the `decision` block (threshold, unsure
- * limit, input size, verdict rules, input kinds) and the limitations.
+ * limit, input size, verdict rules, input kinds) and the limitations, from the
+ * app's own API or the server `apiBase` names.
  */
-export function getModelCard(signal?: AbortSignal): Promise<ModelCard> {
-  return apiRequest<ModelCard>('/api/model', { signal, validate: isModelCard });
+export function getModelCard(signal?: AbortSignal, apiBase = ''): Promise<ModelCard> {
+  return apiRequest<ModelCard>(`${apiBase}/api/model`, { signal, validate: isModelCard });
 }

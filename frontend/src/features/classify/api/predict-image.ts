@@ -20,11 +20,12 @@ export function isPrediction(data: unknown): data is Prediction {
 /**
  * Classifies one image: one request per file (multipart field `image`), with
  * the Grad-CAM explanation. Rejects with an `ApiError` in plain words.
+ * `apiBase` names another server (the browser extension's); by default, the app's own API.
  */
-export function predictImage(file: File, signal?: AbortSignal): Promise<Prediction> {
+export function predictImage(file: File, signal?: AbortSignal, apiBase = ''): Promise<Prediction> {
   const body = new FormData();
   body.append('image', file, file.name);
-  return apiRequest<Prediction>('/api/predict?explain=1', {
+  return apiRequest<Prediction>(`${apiBase}/api/predict?explain=1`, {
     method: 'POST',
     body,
     signal,

@@ -2,7 +2,8 @@ import { AlertIcon } from '@/components/Icons';
 import type { ApiProblem } from '@/lib/api-client';
 
 interface ErrorNoticeProps {
-  problem: ApiProblem;
+  /** An API problem, or any other failure put the same way (the browser extension's download problems). */
+  problem: Pick<ApiProblem, 'title' | 'message' | 'retryable'>;
   fileName: string;
   onRetry: () => void;
 }

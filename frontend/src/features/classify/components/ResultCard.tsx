@@ -1,8 +1,9 @@
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { useModelCard } from '@/components/ModelCardProvider';
 import { formatBytes } from '@/lib/format';
 import { describeResult } from '@/lib/verdict';
 import type { UploadItem } from '../hooks/useClassifier';
+import { CantTellAdvice } from './CantTellAdvice';
 import { ErrorNotice } from './ErrorNotice';
 import { EvidenceList } from './EvidenceList';
 import { VerdictSummary } from './VerdictSummary';
@@ -10,11 +11,14 @@ import { VerdictSummary } from './VerdictSummary';
 interface ResultCardProps {
   item: UploadItem;
   onRetry: (id: string) => void;
-  onRemove: (id: string) => void;
+  /** Without it, the card has no remove button (the browser extension shows one picture per page). */
+  onRemove?: (id: string) => void;
+  /** More next steps after "can't tell", where the picture came from the web. */
+  nextSteps?: ReactNode;
 }
 
 /** One file: its preview, its progress, then its verdict or its error. */
-export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
+export function ResultCard({ item, onRetry, onRemove, nextSteps }: ResultCardProps) {
   const titleId = useId();
   const [showHeatmap, setShowHeatmap] = useState(false);
   const [previewFailed, setPreviewFailed] = useState(false);
@@ -53,15 +57,17 @@ export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
           {name}
         </h3>
         <span className="result-size">{formatBytes(file.size)}</span>
-        <button
-          type="button"
-          className="icon-button"
-          onClick={() => onRemove(item.id)}
-          aria-label={`Remove ${name}`}
-          title="Remove"
-        >
-          <span aria-hidden="true">×</span>
-        </button>
+        {onRemove && (
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => onRemove(item.id)}
+            aria-label={`Remove ${name}`}
+            title="Remove"
+          >
+            <span aria-hidden="true">×</span>
+          </button>
+        )}
       </header>
 
       <div className="result-body">
@@ -121,6 +127,7 @@ export function ResultCard({ item, onRetry, onRemove }: ResultCardProps) {
           {status === 'done' && result && verdict && (
             <>
               <VerdictSummary result={verdict} />
+              {verdict.unsure && <CantTellAdvice>{nextSteps}</CantTellAdvice>}
               <EvidenceList
                 result={result}
                 inputSize={inputSize}

@@ -5,9 +5,29 @@ import { BASIS_TEXT, confidenceText, formatPercent, LABEL_TEXT, LEANS, VERDICT_T
 import type { VerdictLabel } from '@/types/api';
 import type { HistoryEntry } from '../types';
 
+/** What the history is called and where it is kept, in words. */
+export interface HistoryWording {
+  heading: string;
+  /** Where the history is kept and for how long. */
+  note: string;
+  empty: string;
+  /** The table's caption, for screen readers. */
+  caption: string;
+}
+
+/** The web app's history, kept in the browser tab. */
+const SESSION_WORDING: HistoryWording = {
+  heading: 'Session history',
+  note: 'Kept only in this browser tab, so you can compare images; it is gone when you close the tab or clear it.',
+  empty: 'No images checked yet in this session.',
+  caption: 'Images checked in this session, newest first',
+};
+
 interface HistoryPanelProps {
   entries: HistoryEntry[];
   onClear: () => void;
+  /** Another history's words (the browser extension keeps its own). */
+  wording?: HistoryWording;
 }
 
 const ICONS: Record<VerdictLabel, typeof CameraIcon> = { REAL: CameraIcon, FAKE: SparklesIcon, UNSURE: QuestionIcon };
@@ -29,27 +49,24 @@ function summary(entries: HistoryEntry[]): string {
   return `${images}: ${count('FAKE')} AI-generated, ${real} real photo${real === 1 ? '' : 's'}, ${count('UNSURE')} can’t tell.`;
 }
 
-/** Every result of this session side by side, newest first. */
-export function HistoryPanel({ entries, onClear }: HistoryPanelProps) {
+/** Every result of this session (or the extension's last checks) side by side, newest first. */
+export function HistoryPanel({ entries, onClear, wording = SESSION_WORDING }: HistoryPanelProps) {
   return (
     <section className="history" aria-labelledby="history-title">
       <div className="section-head">
-        <h2 id="history-title">Session history</h2>
+        <h2 id="history-title">{wording.heading}</h2>
         <button type="button" className="button button-quiet" onClick={onClear} disabled={entries.length === 0}>
           Clear history
         </button>
       </div>
-      <p className="muted">
-        Kept only in this browser tab, so you can compare images; it is gone when you close the tab
-        or clear it.
-      </p>
+      <p className="muted">{wording.note}</p>
       {entries.length === 0 ? (
-        <p className="empty">No images checked yet in this session.</p>
+        <p className="empty">{wording.empty}</p>
       ) : (
         <>
           <p className="history-summary">{summary(entries)}</p>
           <TableScroll
-            caption="Images checked in this session, newest first"
+            caption={wording.caption}
             className="history-table"
             captionClassName="visually-hidden"
           >
