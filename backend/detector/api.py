@@ -92,6 +92,9 @@ def _prepare(upload: FileStorage, budget: RequestBudget) -> Decoded | HTTPExcept
             image = prepare_image(data, limits=budget.limits, charge=budget.charge)
             return Decoded(image, read_provenance(data, current_app.config["TRUST_LISTS"]))
     except ImageError as error:
+        if error.__cause__ is not None:  # a decoder's own words: for whoever runs the service, not the answer
+            cause = error.__cause__
+            current_app.logger.warning("a decoder refused an upload: %s: %.300s", type(cause).__name__, cause)
         return image_error(error)
     except (RequestEntityTooLarge, ServiceUnavailable) as error:  # the request's budget is spent
         return error

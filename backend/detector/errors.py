@@ -44,11 +44,16 @@ def handle_http_error(error: HTTPException):
     return response
 
 
+MALFORMED_BODY = (
+    "The request body is malformed: its chunked framing is broken, or it ended before the length it announced."
+)
+
+
 def handle_malformed_body(error: Exception):
     """A request body that breaks HTTP framing (bad chunk size, missing CRLF, bad trailer) is the client's fault."""
-    current_app.logger.info("malformed request body: %s", error)
-    detail = str(error)[:200] or type(error).__name__
-    return handle_http_error(BadRequest(description=f"The request body is malformed ({detail})."))
+    # The parser's words quote the request's bytes: the log may have them, the answer does not.
+    current_app.logger.warning("malformed request body: %s: %.300s", type(error).__name__, error)
+    return handle_http_error(BadRequest(description=MALFORMED_BODY))
 
 
 def handle_unexpected_error(error: Exception):

@@ -27,13 +27,20 @@ def read_headers(path: str | Path) -> dict[str, str]:
 def register(app: Flask) -> None:
     """Add the headers of the SECURITY_HEADERS file to every response, errors included."""
     path = app.config["SECURITY_HEADERS"]
-    if not path:
+    headers = read_headers(path) if path else {}
+    # The gunicorn worker (detector.worker) adds the same to the errors it answers before the app runs.
+    app.extensions["security_headers"] = headers
+    if not headers:
         app.logger.info("no security headers set: a proxy in front adds them")
         return
-    headers = read_headers(path)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def security_headers(app: Flask) -> dict[str, str]:
+    """The security headers the app adds to every response (none where a proxy in front adds them)."""
+    return app.extensions.get("security_headers", {})

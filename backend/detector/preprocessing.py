@@ -208,7 +208,8 @@ def prepare_image(
             orientation = ORIENTATION.get(_orientation(image))
             pixels = _to_model_input(image, orientation)
         except (OSError, ValueError, SyntaxError, EOFError, RuntimeError) as error:
-            raise UnsupportedImageError(f"The image data is corrupt or truncated ({error}).") from None
+            # The decoder's own words (its internals, bytes of the file) stay in the cause, for the log.
+            raise UnsupportedImageError("The image data is corrupt or truncated.") from error
     if orientation in (
         Image.Transpose.TRANSPOSE,
         Image.Transpose.ROTATE_270,
@@ -427,7 +428,9 @@ def _open(data: bytes) -> Image.Image:
             f"The file is not an image in a supported format. Send a {SUPPORTED_FORMATS_TEXT} picture."
         ) from None
     except (OSError, ValueError, SyntaxError, EOFError, RuntimeError) as error:  # RuntimeError: libheif
-        raise UnsupportedImageError(f"The image header is corrupt ({error}).") from None
+        raise UnsupportedImageError(
+            "The image header is corrupt, or it uses a feature of its format that this service cannot read."
+        ) from error
 
 
 def _orientation(image: Image.Image) -> int:

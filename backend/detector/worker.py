@@ -1,9 +1,11 @@
 """The gunicorn worker: gthread, with gunicorn's own error answers in the API's JSON shape, naming no server.
 
 gunicorn answers requests it cannot parse (an over-long request line, too many
-or too large headers, a bad method or HTTP version) itself, before the app
-runs, with an HTML page. This worker keeps gunicorn's choice of status and its
-logging, and sends the same status as {"code", "name", "description"} instead.
+or too large headers, a bad method, HTTP version or header, Content-Length
+with chunked) itself, before the app runs, with an HTML page that quotes the
+request back. This worker keeps gunicorn's choice of status and its logging,
+and sends the same status as {"code", "name", "description"} instead, in this
+service's own words, with the security headers the app adds to its own answers.
 """
 
 from __future__ import annotations
@@ -12,20 +14,34 @@ import json
 import socket
 
 from gunicorn import util
-from gunicorn.http import wsgi
+from gunicorn.http import errors, wsgi
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.exceptions import default_exceptions
 
-# What each status gunicorn answers means for the client, in plain words.
-DESCRIPTIONS = {
-    400: "The request could not be parsed",
-    403: "The request is forbidden",
-    414: "The request line is too long",
-    417: "The request's Expect header cannot be met",
-    431: "The request has too many headers, or a header that is too long",
-    501: "The request uses a transfer coding the server does not support",
-}
-MAX_DETAIL = 200
+from .errors import MALFORMED_BODY
+from .headers import security_headers
+
+# What each of gunicorn's refusals means for the client. Never the exception's
+# own text: it quotes the request line or a header back.
+REFUSALS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
+    (
+        (errors.InvalidRequestLine, errors.InvalidRequestMethod, errors.InvalidHTTPVersion),
+        "The request line is not valid HTTP/1.1: it must be a method, a path and the protocol version.",
+    ),
+    (
+        (errors.InvalidHeader, errors.InvalidHeaderName, errors.ObsoleteFolding, errors.InvalidSchemeHeaders),
+        "A request header is malformed, or the headers contradict each other "
+        "(such as Content-Length with Transfer-Encoding: chunked).",
+    ),
+    ((errors.InvalidChunkSize, errors.ChunkMissingTerminator, errors.InvalidChunkExtension), MALFORMED_BODY),
+    (
+        (errors.UnsupportedTransferCoding,),
+        "The request uses a transfer coding this service does not support: send the body as it is, or chunked.",
+    ),
+    ((errors.ExpectationFailed,), "The request's Expect header cannot be met."),
+)
+UNPARSED = "The request could not be parsed."
+SERVER_FAILED = "The server failed to process the request."
 
 
 class UnnamedResponse(wsgi.Response):
@@ -44,33 +60,51 @@ class JSONErrorWorker(ThreadWorker):
         wsgi.Response = UnnamedResponse
         super().init_process()
 
+    def load_wsgi(self):
+        """Load the app, and keep the security headers it adds to its own answers."""
+        super().load_wsgi()
+        self.security_headers = security_headers(self.wsgi)
+
     def handle_error(self, req, client, addr, exc):
         """Let gunicorn log and choose the status, then answer it as JSON."""
         page = _CapturedPage(client)
         super().handle_error(req, page, addr, exc)
         if page.status is None:
             return
+        description = describe_refusal(exc, page.status, self.cfg)
+        answer = json_error_response(page.status, page.reason, description, self.security_headers)
         try:
-            util.write_nonblock(client, json_error_response(page.status, page.reason, exc))
+            util.write_nonblock(client, answer)
         except Exception:  # the client may be gone; gunicorn ignores this case too
             self.log.debug("Failed to send error message.")
 
 
-def json_error_response(status: int, reason: str, exc: BaseException) -> bytes:
+def describe_refusal(exc: BaseException, status: int, cfg) -> str:
+    """What the client is told about a request gunicorn refused, in this service's words."""
+    if status >= 500 and status != 501:
+        return SERVER_FAILED
+    if isinstance(exc, errors.LimitRequestLine):
+        return f"The request line is longer than {cfg.limit_request_line} characters."
+    if isinstance(exc, errors.LimitRequestHeaders):
+        return (
+            f"The request has more than {cfg.limit_request_fields} headers, "
+            f"or a header longer than {cfg.limit_request_field_size} bytes."
+        )
+    return next((text for kinds, text in REFUSALS if isinstance(exc, kinds)), UNPARSED)
+
+
+def json_error_response(status: int, reason: str, description: str, headers: dict[str, str]) -> bytes:
     """A complete HTTP/1.1 error response in the API's JSON error shape; the connection then closes."""
     name = default_exceptions[status]().name if status in default_exceptions else reason
-    if status >= 500 and status != 501:
-        description = "The server failed to process the request."
-    else:
-        detail = str(exc)[:MAX_DETAIL]
-        summary = DESCRIPTIONS.get(status, DESCRIPTIONS[400])
-        description = f"{summary} ({detail})." if detail else f"{summary}."
     body = json.dumps({"code": status, "name": name, "description": description}).encode() + b"\n"
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode("latin-1") + body
+    lines = [
+        f"HTTP/1.1 {status} {reason}",
+        "Connection: close",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        *(f"{header}: {value}" for header, value in headers.items()),
+    ]
+    return "\r\n".join([*lines, "", ""]).encode("latin-1") + body
 
 
 class _CapturedPage:

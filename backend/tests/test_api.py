@@ -159,6 +159,32 @@ def test_bad_upload_gets_json_error(client, name):
     assert_still_answers(client)
 
 
+def _damaged_heif() -> bytes:
+    import hostile_files
+
+    return hostile_files.truncated_noise("HEIF", size=(256, 192))
+
+
+# Files the decoders refuse with words of their own (Pillow, libheif), and what the answer says instead.
+DAMAGED_FILES = {
+    "truncated-jpeg": (lambda: images.jpeg(size=(64, 64))[:300], "Truncated File Read"),
+    "truncated-png": (lambda: images.png(size=(64, 64))[:150], "image file is truncated"),
+    "truncated-heif": (_damaged_heif, "iloc"),
+}
+
+
+@pytest.mark.parametrize("name", DAMAGED_FILES)
+def test_a_damaged_file_is_told_in_the_services_words_not_the_decoders(client, name, caplog):
+    make, decoders_words = DAMAGED_FILES[name]
+    with caplog.at_level("INFO", logger="detector"):
+        description = assert_error(upload(client, (f"{name}.bin", make())), 415)["description"]
+    assert decoders_words not in description
+    assert "(" not in description and "Invalid input" not in description
+    assert "corrupt" in description
+    # The decoder's own words stay in the server's log, for whoever runs it.
+    assert decoders_words in caplog.text
+
+
 @pytest.mark.parametrize("fmt", ["HEIF", "AVIF"])
 def test_heic_and_avif_photos_get_a_verdict_upright_with_their_camera(client, fmt):
     response = upload(client, (f"IMG_0001.{fmt.lower()}", images.exif_rotated(fmt, quality=90)))

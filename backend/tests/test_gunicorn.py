@@ -48,6 +48,33 @@ RAW_REQUESTS = {
     "GET /api/predict": (b"GET /api/predict HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", 405),
 }
 
+# Requests gunicorn itself refuses, before the app runs. Each carries MARKER where
+# an answer that quoted the request back would show it.
+MARKER = b"QuotedBack"
+GUNICORN_OWN_ERRORS = {
+    "bad request line": (b"GET /" + MARKER + b" HTTP/1.1 extra\r\nHost: test\r\n\r\n", 400),
+    "bad method": (b"G\x00T /" + MARKER + b" HTTP/1.1\r\nHost: test\r\n\r\n", 400),
+    "bad HTTP version": (b"GET /" + MARKER + b" HTTP/9.9\r\nHost: test\r\n\r\n", 400),
+    "bad header name": (b"GET /api/health HTTP/1.1\r\nHost: test\r\n" + MARKER + b"(): 1\r\n\r\n", 400),
+    "header without a colon": (b"GET /api/health HTTP/1.1\r\nHost: test\r\n" + MARKER + b"\r\n\r\n", 400),
+    "414 long URI": (b"GET /" + MARKER + b"a" * 5000 + b" HTTP/1.1\r\nHost: test\r\n\r\n", 414),
+    "431 huge header": (b"GET /" + MARKER + b" HTTP/1.1\r\nHost: test\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n", 431),
+    "431 too many headers": (
+        b"GET /" + MARKER + b" HTTP/1.1\r\nHost: test\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(120)) + b"\r\n",
+        431,
+    ),
+    "Content-Length with chunked": (
+        b"POST /" + MARKER + b" HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"0\r\n\r\n",
+        400,
+    ),
+    "unknown transfer coding": (
+        b"POST /" + MARKER + b" HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: " + MARKER + b"\r\n\r\n",
+        501,
+    ),
+    "bad chunk size": (CHUNKED_POST + MARKER + b"\r\nhello\r\n0\r\n\r\n", 400),
+}
+
 
 def free_port() -> int:
     """An unused TCP port on loopback."""
@@ -146,6 +173,24 @@ def test_every_error_is_json_in_the_documented_shape(server, case):
     document = json.loads(body)
     assert_matches(document, "Error")
     assert document["code"] == expected
+
+
+@pytest.mark.parametrize("case", list(GUNICORN_OWN_ERRORS))
+def test_gunicorns_own_errors_are_json_with_the_security_headers_and_quote_nothing(server, case):
+    """gunicorn answers these before the app runs: the same JSON shape and headers, and not a byte of the request."""
+    port, _ = server
+    raw, expected = GUNICORN_OWN_ERRORS[case]
+    answer = exchange(port, raw)
+    status, headers, body = parse(answer)
+    assert status == expected
+    assert headers["content-type"] == "application/json"
+    document = json.loads(body)
+    assert_matches(document, "Error")
+    assert document["code"] == expected and document["description"].endswith(".")
+    assert {name: headers.get(name) for name in nginx_security_headers()} == nginx_security_headers()
+    assert "server" not in headers
+    assert MARKER.lower() not in answer.lower(), answer[:500]
+    assert "gunicorn" not in answer.decode("latin-1").lower()
 
 
 def test_get_predict_advertises_only_post(server):

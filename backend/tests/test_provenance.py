@@ -678,9 +678,19 @@ def test_source_type_spellings(value):
     assert source_type(value).declares == AI_GENERATED
 
 
-def test_unknown_failure_codes_still_get_words():
-    assert explain_failure("assertion.newThing.mismatch")
-    assert explain_failure("something.else", "library text") == "library text"
+def test_unknown_failure_codes_still_get_words_of_the_services_own():
+    assert explain_failure("assertion.newThing.mismatch") == "part of the credentials does not match what was signed"
+    assert explain_failure("something.else") == "the credentials failed a check"
+
+
+def test_the_validators_own_explanation_never_reaches_the_summary():
+    store = {
+        "validation_state": "Invalid",
+        "validation_status": [{"code": "something.new", "explanation": "internal detail from the validator"}],
+    }
+    finding = credentials_module.describe(store)
+    assert finding["failures"] == [{"code": "something.new", "explanation": "the credentials failed a check"}]
+    assert "internal detail" not in json.dumps(finding)
 
 
 # --- the refresh command --------------------------------------------------------------------------

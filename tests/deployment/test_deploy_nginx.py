@@ -401,6 +401,36 @@ def test_many_headers_do_not_reach_gunicorns_field_limit(site):
     assert response.status == 200, response.body[:200]
 
 
+# Requests nginx refuses itself, before any backend sees them. Each carries MARKER
+# where an answer that quoted the request back would show it.
+MARKER = "QuotedBack"
+REFUSED_BY_NGINX = {
+    "bad request line": (f"GET /{MARKER} HTTP/1.1 extra\nHost: x\n\n", b"", 400),
+    "bad header": (f"GET /api/health HTTP/1.1\nHost: x\nX-{MARKER}: a\x00b\n\n", b"", 400),
+    "414 long URI": (f"GET /{MARKER}{'a' * 5000} HTTP/1.1\nHost: x\n\n", b"", 414),
+    "431 huge header": (f"GET /{MARKER} HTTP/1.1\nHost: x\nX-Long: {'a' * 9000}\n\n", b"", 431),
+    "Content-Length with chunked": (
+        f"POST /api/{MARKER} HTTP/1.1\nHost: x\nContent-Length: 5\nTransfer-Encoding: chunked\n\n",
+        b"0\r\n\r\n",
+        400,
+    ),
+    "unknown transfer coding": (f"POST /api/{MARKER} HTTP/1.1\nHost: x\nTransfer-Encoding: gzip\n\n", b"", 501),
+    "unsupported HTTP version": (f"GET /{MARKER} HTTP/2.0\nHost: x\n\n", b"", 505),
+    "missing asset": (f"GET /assets/{MARKER}.js HTTP/1.1\nHost: x\n\n", b"", 404),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_BY_NGINX))
+def test_nginxs_own_errors_are_json_with_the_security_headers_and_quote_nothing(site, case):
+    head, body, expected = REFUSED_BY_NGINX[case]
+    response = _raw(site, head, body)
+    assert response.status == expected, response.body[:200]
+    assert support.is_api_error(response), response.body[:200]
+    assert_security_headers(response)
+    assert MARKER not in response.body.decode("latin-1")
+    assert not any(MARKER in value for value in response.headers.values())
+
+
 def test_method_not_allowed_on_the_app_is_json(site):
     response = support.request("POST", f"{site.url}/index.html", b"x", {"Content-Type": "text/plain"})
     assert response.status == 405

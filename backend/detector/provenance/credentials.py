@@ -191,7 +191,7 @@ def _failures(store: dict) -> list[dict]:
         if not isinstance(code, str) or code in seen:
             continue
         seen.add(code)
-        failures.append({"code": clean(code, 80), "explanation": explain_failure(code, status.get("explanation"))})
+        failures.append({"code": clean(code, 80), "explanation": explain_failure(code)})
     return failures[:MAX_FAILURES]
 
 

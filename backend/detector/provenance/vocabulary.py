@@ -90,7 +90,8 @@ def source_type(value: object) -> SourceType | None:
 
 
 # C2PA validation status codes that mean something failed, in words. Codes that
-# are not listed fall back to the library's own explanation.
+# are not listed get a general sentence, never the validator's own explanation
+# (its words name its internals; the failure's code is kept beside the sentence).
 FAILURE_EXPLANATIONS: dict[str, str] = {
     "signingCredential.untrusted": "the signer's certificate is not on any trust list this service knows",
     "signingCredential.invalid": "the signing certificate is malformed or not allowed to sign credentials",
@@ -139,12 +140,10 @@ FAILURE_EXPLANATIONS: dict[str, str] = {
 }
 
 
-def explain_failure(code: str, fallback: object = None) -> str:
+def explain_failure(code: str) -> str:
     """A plain sentence for a C2PA validation status code."""
     if code in FAILURE_EXPLANATIONS:
         return FAILURE_EXPLANATIONS[code]
     if code.endswith(".mismatch"):
         return "part of the credentials does not match what was signed"
-    if isinstance(fallback, str) and fallback.strip():
-        return fallback.strip()[:160]
     return "the credentials failed a check"

@@ -119,8 +119,8 @@ describe('describeFailure', () => {
     ['no description', undefined, 'This file is not an image the detector can read. Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.'],
     [
       'a damaged file',
-      'The image data is corrupt or truncated (broken data stream).',
-      'The image data is corrupt or truncated (broken data stream). Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.',
+      'The image data is corrupt or truncated.',
+      'The image data is corrupt or truncated. Send a JPEG, PNG, WebP, HEIC/HEIF, AVIF, GIF, BMP or TIFF picture.',
     ],
     [
       'the server already listing them',
