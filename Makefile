@@ -49,13 +49,13 @@ test-python: install frontend/dist/index.html
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-# Build and run the Docker deployment with Podman on stand-in base images (see README "Docker").
+# Build and run the Docker deployment with Podman on stand-in base images (see docs/deployment.md, "Podman").
 # CONTAINER_CHECK_ARGS=--keep-images leaves the images for `make k8s-check`.
 container-check: install
 	$(BIN)/python -m tests.deployment.container_check $(CONTAINER_CHECK_ARGS)
 
 # Play the Kubernetes manifests' pods (deploy/kubernetes) with Podman on the images container-check
-# builds: reused when `container-check --keep-images` left them, else built (see README "Kubernetes").
+# builds: reused when `container-check --keep-images` left them, else built (see docs/deployment.md, "Kubernetes").
 k8s-check: install
 	$(BIN)/python -m tests.deployment.k8s_check
 
@@ -76,7 +76,7 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/nginx/security-headers.conf -type f 2>/dev/null)
 	cd frontend && npm run build
 
-# Data, training and evaluation (see README "Training")
+# Data, training and evaluation (see docs/training.md)
 dataset: install
 	$(BIN)/python scripts/dataset.py --source $(CIFAKE_SOURCE) --modern $(MODERN_SOURCE) --dest dataset
 	$(BIN)/python scripts/build_sources.py $(if $(SOURCES_MIRRORS),--mirrors $(SOURCES_MIRRORS)) \

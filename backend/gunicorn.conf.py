@@ -30,8 +30,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 # worker loads the model for about 10 s; two replaced at about the same time left
 # nobody to answer for 10-19 s. Memory stays flat without it, since large decoded
 # buffers go straight back to the system (post_fork): two workers answering 4,000
-# mixed uploads stayed at 800-840 MB (scripts/benchmarks/recycling.py, README
-# "Reliability"). MAX_REQUESTS > 0 turns it back on, with a quarter of it as jitter.
+# mixed uploads stayed at 800-840 MB (scripts/benchmarks/recycling.py,
+# docs/security.md). MAX_REQUESTS > 0 turns it back on, with a quarter of it as jitter.
 max_requests = int(os.environ.get("MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 4
 # gunicorn's parser limits (its defaults, stated so a proxy in front can stay below them).

@@ -12,10 +12,10 @@ from flask import Flask
 DEFAULTS = {
     "MODEL_PATH": "backend/model/classifier.h5",
     # Werkzeug answers 413 before reading more than this many bytes of a request. 64 MiB holds
-    # a 200-megapixel phone JPEG (README "Reliability"); the Docker setup's MAX_UPLOAD_BYTES sets it.
+    # a 200-megapixel phone JPEG (docs/security.md); the Docker setup's MAX_UPLOAD_BYTES sets it.
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_FILES": 32,
-    # Decode budget (README "Reliability"; preprocessing.py says how a cost is counted).
+    # Decode budget (docs/security.md, "What an upload may cost"; preprocessing.py says how a cost is counted).
     # What decoding one image may cost, in plain pixels (more: 422): a PNG pixel counts 1, a JPEG
     # pixel 1/64 (decoded at 1/8 scale) plus its coded bytes, a HEIF or AVIF pixel more.
     "MAX_PIXELS": 50_000_000,

@@ -37,7 +37,7 @@ class BufferedBody:
     Werkzeug's multipart parser asks for 64 KB at a time, and gunicorn answers
     each such read from a read-ahead buffer of up to 1 MB that it copies whole
     on every call: a 4 MB, 12-megapixel upload took 150 ms, 107 ms with this
-    (README "Speed"). A standard buffered reader asks gunicorn for 1 MB at once
+    (docs/speed.md, "Reading request bodies"). A standard buffered reader asks gunicorn for 1 MB at once
     and serves the small reads itself; memory grows by one buffer per request,
     never by a second copy of the body.
     """

@@ -124,9 +124,10 @@ def fields_table(schema: dict) -> list[str]:
 def render_operation(spec: dict, path: str, method: str, operation: dict) -> list[str]:
     """One endpoint: its summary, description, parameters, request body and responses."""
     lines = [f"### `{method.upper()} {path}` {{#{operation_anchor(method, path)}}}", ""]
-    for key in ("summary", "description"):
-        if operation.get(key):
-            lines += [operation[key], ""]
+    if operation.get("summary"):
+        lines += [f"**{operation['summary']}**", ""]
+    if operation.get("description"):
+        lines += [operation["description"], ""]
     parameters = [resolve(spec, parameter) for parameter in operation.get("parameters", [])]
     if parameters:
         lines += ["| parameter | in | type | required | description |", "| --- | --- | --- | --- | --- |"]
@@ -157,13 +158,14 @@ def render_reference(spec: dict) -> str:
     """The whole reference: the document's title and version, every endpoint, then every named schema."""
     info = spec.get("info", {})
     lines = [
+        "## Endpoints",
+        "",
         f"OpenAPI {spec.get('openapi', '')} document *{info.get('title', '')}*, version {info.get('version', '')}: "
         "[openapi.json](openapi.json), the same document as `GET /api/openapi.json`.",
         "",
     ]
     if info.get("description"):
         lines += [info["description"], ""]
-    lines += ["## Endpoints", ""]
     for path, item in spec.get("paths", {}).items():
         for method in METHODS:
             if method in item:

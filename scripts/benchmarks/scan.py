@@ -9,7 +9,7 @@ scan` (the whole command: start, model loading in every worker, walk, writing
 the results), then sent to the API under gunicorn with the same number of
 workers, one file per request from 8 clients, and the thumbnails also in
 requests of 32 files. Writes performance/scan_benchmark.json and prints a
-table for the README.
+table for docs/speed.md.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ KUBERNETES_VERSION = "1.35.0"
 MANIFESTS = support.REPO / "deploy" / "kubernetes"
 KUSTOMIZATIONS = sorted(MANIFESTS.rglob("kustomization.yaml"))
 RESOURCE_FILES = sorted(path for path in MANIFESTS.rglob("*.yaml") if path.name != "kustomization.yaml")
-# What one gunicorn worker holds (TensorFlow and the model), measured: README "Scaling the backend".
+# What one gunicorn worker holds (TensorFlow and the model), measured: docs/deployment.md, "Scaling the backend".
 WORKER_MEMORY = 800 * 1024**2
 UNITS = {"Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
 
@@ -211,7 +211,6 @@ def test_scan_job_shards_by_completion_index():
     assert claims == {name for kind, name in resources() if kind == "PersistentVolumeClaim"}
 
 
-def test_readme_names_the_kubernetes_version():
-    assert re.search(
-        rf"Kubernetes {re.escape(KUBERNETES_VERSION.rsplit('.', 1)[0])}\b", (support.REPO / "README.md").read_text()
-    )
+def test_deployment_guide_names_the_kubernetes_version():
+    guide = (support.REPO / "docs" / "deployment.md").read_text()
+    assert re.search(rf"Kubernetes {re.escape(KUBERNETES_VERSION.rsplit('.', 1)[0])}\b", guide)
