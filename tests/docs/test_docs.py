@@ -1,4 +1,4 @@
-"""The documentation site builds under --strict and fails on a broken link, anchor or page missing from the nav."""
+"""The documentation site builds under --strict, fails on a broken link, and the README's links into it resolve."""
 
 from __future__ import annotations
 
@@ -101,6 +101,19 @@ def test_strict_build_fails_on_a_broken_link(tmp_path, caplog, breakage, named):
     with caplog.at_level(logging.WARNING, logger="mkdocs"), pytest.raises(Abort, match="strict mode"):
         build(config)
     assert any(named in record.getMessage() for record in caplog.records), [r.getMessage() for r in caplog.records]
+
+
+def test_readme_links_resolve():
+    links = LINK.findall(README.read_text(encoding="utf-8"))
+    into_docs = [link for link in links if link.startswith("docs/")]
+    assert into_docs, "the README links into the documentation"
+    for link in links:
+        if re.match(r"[a-z]+:|#", link):
+            continue  # web addresses and the README's own headings
+        path, _, anchor = link.partition("#")
+        assert (REPO / path).exists(), link
+        if anchor and path.startswith("docs/"):
+            assert anchor in heading_ids(REPO / path), link
 
 
 @pytest.mark.parametrize(
