@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from common import PERFORMANCE_DIR, ROOT, run_main
+from training.common import PERFORMANCE_DIR, ROOT, run_main
 
 ATTEMPTS = ("shortcut", "shipped", "head32", "forensic")
 
@@ -53,7 +53,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def shipped_logits(pixels: np.ndarray, model_path: Path) -> np.ndarray:
     """The shipped model's logit of P(REAL) for each 32x32 picture."""
-    from common import load_classifier
+    from training.common import load_classifier
 
     from detector.calibration import logit
 
@@ -74,7 +74,7 @@ def thumbnails(data) -> np.ndarray:
 def frozen_features(pixels: np.ndarray, model_path: Path) -> np.ndarray:
     """What the shipped network's head reads: the mean activations of its stages, and its CIFAKE score."""
     import keras
-    from train import CIFAKE_LOGIT_LAYER, single_view_of
+    from training.model import CIFAKE_LOGIT_LAYER, single_view_of
 
     network = single_view_of(model_path)
     features = keras.Model(

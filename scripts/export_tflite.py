@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from common import DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, SEED, UserError, load_classifier, load_split, run_main
+from training.common import DEFAULT_DATA_DIR, DEFAULT_MODEL_PATH, SEED, UserError, load_classifier, load_split, run_main
 
 from detector.contract import predicted_real
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from common import run_main
+from training.common import run_main
 
 from detector.cli import main as detector
 from detector.cli import parse_args as detector_args

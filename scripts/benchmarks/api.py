@@ -34,8 +34,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, ROOT, UserError, run_main
 from PIL import Image
+from training.common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, ROOT, UserError, run_main
 
 CONCURRENCIES = (1, 8)
 

@@ -23,8 +23,8 @@ import sys
 import time
 
 import numpy as np
-from common import ROOT, run_main
 from PIL import Image
+from training.common import ROOT, run_main
 
 from detector.preprocessing import DecodeLimits, prepare_image
 

@@ -34,10 +34,10 @@ from pathlib import Path
 
 import numpy as np
 import pillow_heif
-from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, SEED, load_classifier, progress, run_main
 from PIL import Image
 from sources.gitfiles import locate, read_blobs
 from sources.pictures import Unusable, open_picture
+from training.common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, SEED, load_classifier, progress, run_main
 
 from detector.preprocessing import ImageError, PreparedImage, prepare_image
 

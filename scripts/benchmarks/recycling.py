@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import ROOT, run_main
+from training.common import ROOT, run_main
 
 from .api import free_port, jpeg_bytes, multipart, stop_server
 

@@ -28,7 +28,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, UserError, run_main
+from training.common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, UserError, run_main
 
 from .api import free_port, jpeg_bytes, multipart, start_server, stop_server, worker_peak_rss_mb
 

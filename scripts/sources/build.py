@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from common import UserError
+
+from detector.cli.base import UserError
 
 from . import catalogue, dedup, folds, gitfiles, pictures
 

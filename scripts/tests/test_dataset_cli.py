@@ -1,12 +1,13 @@
-"""dataset.py: fills the Kaggle layout from zips or folders, idempotently, and checks counts."""
+"""dataset.py and training.cifake: fills the Kaggle layout from zips or folders, idempotently, and checks counts."""
 
 from __future__ import annotations
 
 import zipfile
 
 import pytest
-from common import UserError
 from synthetic_data import write_dataset
+from training import cifake
+from training.common import UserError
 
 import dataset
 
@@ -39,7 +40,7 @@ def test_fills_from_an_unpacked_folder(tmp_path):
     tree = write_dataset(tmp_path / "tree", per_class=2)
     dest = tmp_path / "dataset"
     assert dataset.main(["--source", str(tree), "--dest", str(dest), "--allow-partial"]) == 0
-    assert dataset.count_images(dest)[("test", "FAKE")] == 2
+    assert cifake.count_images(dest)[("test", "FAKE")] == 2
 
 
 def test_counts_must_match_a_release_unless_partial_is_allowed(source_zips, tmp_path):
@@ -48,11 +49,11 @@ def test_counts_must_match_a_release_unless_partial_is_allowed(source_zips, tmp_
 
 
 def test_known_release_counts_are_recognised():
-    counts = dict(dataset.KNOWN_COUNTS["de-duplicated"])
-    assert dataset.check_counts(counts, allow_partial=False) == "de-duplicated"
+    counts = dict(cifake.KNOWN_COUNTS["de-duplicated"])
+    assert cifake.check_counts(counts, allow_partial=False) == "de-duplicated"
     counts[("test", "FAKE")] = 0
     with pytest.raises(UserError, match="no images in test/FAKE"):
-        dataset.check_counts(counts, allow_partial=True)
+        cifake.check_counts(counts, allow_partial=True)
 
 
 def test_source_without_the_layout_is_refused(tmp_path):

@@ -11,9 +11,10 @@ import export_tflite
 import numpy as np
 import predict
 import pytest
-from metrics import classification_report, expected_calibration_error
 from PIL import Image
 from synthetic_data import run_script
+from training import plots
+from training.metrics import classification_report, expected_calibration_error
 
 
 @pytest.fixture
@@ -50,12 +51,12 @@ def test_writes_metrics_and_every_plot(tiny_dataset, trained, model_copy, tmp_pa
     assert set(metrics["per_class"]) == {"REAL", "FAKE"}
     assert sum(map(sum, metrics["confusion_matrix"]["matrix"])) == 48
     assert [row["quality"] for row in metrics["jpeg_robustness"]] == [90, 40]
-    for _, _, file in evaluate.PLOTS:
+    for _, _, file in plots.PLOTS:
         with Image.open(out / file) as plot:
             assert plot.format == "PNG" and plot.width > 300
     card = json.loads(model_copy.with_name("model_card.json").read_text())
     assert card["metrics"]["accuracy"] == metrics["accuracy"]
-    assert [plot["file"] for plot in card["plots"]] == [file for _, _, file in evaluate.PLOTS]
+    assert [plot["file"] for plot in card["plots"]] == [file for _, _, file in plots.PLOTS]
 
 
 def test_reads_the_test_split_from_a_zip(tiny_dataset, model_copy, tmp_path):

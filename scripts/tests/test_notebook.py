@@ -8,7 +8,7 @@ import shlex
 
 import nbformat
 import pytest
-from common import ROOT
+from training.common import ROOT
 
 NOTEBOOK = ROOT / "scripts" / "train_colab.ipynb"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from common import DEFAULT_MODEL_PATH, load_split
-from metrics import accuracy
+from training.common import DEFAULT_MODEL_PATH, load_split
+from training.metrics import accuracy
 
 TEST_ZIP = os.environ.get("CIFAKE_TEST_ZIP", "")
 MODERN_ZIP = os.environ.get("MODERN_ZIP", "")
@@ -45,8 +45,8 @@ def test_shipped_model_accuracy_on_the_full_test_split():
     not Path(MODERN_ZIP).is_file(), reason="MODERN_ZIP does not name modern-images.zip: modern val figures not checked"
 )
 def test_shipped_model_reproduces_its_modern_val_figures():
-    from metrics import classification_report
-    from modern import load_modern, whole_pictures
+    from training.metrics import classification_report
+    from training.modern import load_modern, whole_pictures
 
     from detector.calibration import calibrated_probability_real
     from detector.classifier import Classifier

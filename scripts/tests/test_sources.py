@@ -148,7 +148,7 @@ def test_commit_rules_ignore_deleted_files(source_repo, tmp_path):
 
 
 def test_a_missing_repository_is_a_clear_error(tmp_path):
-    from common import UserError
+    from detector.cli.base import UserError
 
     sources = write_sources(tmp_path / "sources.csv", "0" * 40)
     with pytest.raises(UserError, match="owner/name"):

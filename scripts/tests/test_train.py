@@ -1,4 +1,4 @@
-"""train.py end to end on a tiny dataset: the model contract, the card, resuming."""
+"""train.py end to end on a tiny dataset (the model contract, the card, resuming) and the training package."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ import keras
 import numpy as np
 import pytest
 import train
+from training import model_card, pipeline, stages
+from training.common import UserError
+from training.model import average_with_mirror, make_model, single_view_of, with_modern_head
 
+from detector.calibration import fit_temperature
 from detector.classifier import Classifier
 
 
@@ -32,7 +36,7 @@ def test_writes_the_model_card(trained):
     assert card["class_names"] == ["FAKE", "REAL"]
     assert card["threshold"] == 0.5
     assert card["input"]["shape"] == [None, 32, 32, 3]
-    assert card["parameters"] == train.average_with_mirror(train.make_model()).count_params()
+    assert card["parameters"] == average_with_mirror(make_model()).count_params()
     assert "mirror image" in card["test_time_augmentation"]
     training = card["training"]
     assert training["epochs"] == 1 and training["wall_time_seconds"] >= 0
@@ -41,7 +45,7 @@ def test_writes_the_model_card(trained):
     assert training["modern_train_images"] == {"FAKE": 12, "REAL": 12}
     assert training["modern_validation_images"] == {"FAKE": 12, "REAL": 12}
     assert "--epochs 1" in training["command"] and training["seed"] == 1337
-    assert "metrics" not in card and card["limitations"] == train.LIMITATIONS
+    assert "metrics" not in card and card["limitations"] == model_card.LIMITATIONS
     kinds = card["calibration"]["kinds"]
     assert set(kinds) == {"thumbnail", "photo"} and kinds["photo"]["temperature"] > 0
     assert 0 <= kinds["photo"]["measured_accuracy"] <= 1 and "2 sources" in kinds["photo"]["measured_on"]
@@ -62,14 +66,14 @@ def test_writes_the_model_card(trained):
     ],
 )
 def test_checkpoint_selection(cifake_accuracy, modern_auc, better_than):
-    assert 0.974 < train.CIFAKE_ACCURACY_FLOOR <= 0.977
-    assert train.selection_score(cifake_accuracy, modern_auc) > train.selection_score(*better_than)
+    assert 0.974 < stages.CIFAKE_ACCURACY_FLOOR <= 0.977
+    assert stages.selection_score(cifake_accuracy, modern_auc) > stages.selection_score(*better_than)
 
 
 def test_mirror_averaging_is_the_mean_of_both_views_logits():
     keras.utils.set_random_seed(3)
-    model = train.make_model()
-    averaged = train.average_with_mirror(model)
+    model = make_model()
+    averaged = average_with_mirror(model)
     images = np.random.default_rng(0).integers(0, 256, (6, 32, 32, 3)).astype(np.float32)
     logit = keras.Model(model.inputs, model.get_layer("logit").output)
     expected = (logit.predict(images, verbose=0) + logit.predict(images[:, :, ::-1], verbose=0)) / 2
@@ -145,10 +149,10 @@ def test_rerun_resumes_after_an_interruption(tiny_dataset, tmp_path, monkeypatch
 
 def test_validation_split_is_stratified_and_seeded():
     labels = np.array([0] * 100 + [1] * 50)
-    train_idx, val_idx = train.split_indices(labels, 0.1)
+    train_idx, val_idx = pipeline.split_indices(labels, 0.1)
     assert len(val_idx) == 15 and np.sum(labels[val_idx] == 1) == 5
     assert not set(train_idx) & set(val_idx) and len(train_idx) + len(val_idx) == 150
-    again = train.split_indices(labels, 0.1)
+    again = pipeline.split_indices(labels, 0.1)
     np.testing.assert_array_equal(val_idx, again[1])
 
 
@@ -157,7 +161,7 @@ def test_temperature_scaling_recovers_a_known_temperature():
     true_logits = rng.normal(0, 3, 20000)
     labels = (rng.uniform(size=true_logits.size) < 1 / (1 + np.exp(-true_logits))).astype(int)
     # A model that is twice as confident as it should be.
-    assert abs(train.fit_temperature(2 * true_logits, labels) - 2.0) < 0.15
+    assert abs(fit_temperature(2 * true_logits, labels) - 2.0) < 0.15
 
 
 def test_calibrate_only_reuses_the_best_checkpoint(tiny_dataset, trained, tmp_path):
@@ -180,7 +184,7 @@ def test_calibrate_only_reuses_the_best_checkpoint(tiny_dataset, trained, tmp_pa
 
 
 def test_calibrate_only_needs_a_checkpoint(tiny_dataset, tmp_path):
-    with pytest.raises(train.UserError, match="train first"):
+    with pytest.raises(UserError, match="train first"):
         train.main(
             [
                 "--data-dir",
@@ -223,22 +227,22 @@ def test_a_retrain_writes_a_fresh_card(tiny_dataset, trained, tmp_path):
 def test_the_modern_head_starts_from_the_base_networks_answers(trained):
     path = trained / "model" / "classifier.h5"
     pixels = np.random.default_rng(4).integers(0, 256, (6, 32, 32, 3)).astype(np.float32)
-    model = train.with_modern_head(path, pixels)
+    model = with_modern_head(path, pixels)
     # Only the head learns: the CIFAKE network's weights are frozen.
     assert {weight.path.split("/")[0] for weight in model.trainable_weights} == {"modern_hidden", "logit"}
     # Wrapped again, the untrained head adds nothing: the earlier model's answers, exactly.
-    rewrapped = train.average_with_mirror(model).predict(pixels, verbose=0).ravel()
+    rewrapped = average_with_mirror(model).predict(pixels, verbose=0).ravel()
     np.testing.assert_allclose(rewrapped, Classifier.load(path).predict(pixels), atol=1e-5)
 
 
 def test_a_trained_head_answers_the_same_after_saving_as_h5(trained, tmp_path):
     pixels = np.random.default_rng(5).integers(0, 256, (8, 32, 32, 3)).astype(np.float32)
-    model = train.with_modern_head(trained / "model" / "classifier.h5", pixels)
+    model = with_modern_head(trained / "model" / "classifier.h5", pixels)
     rng = np.random.default_rng(6)
     for name in ("modern_hidden", "logit"):
         layer = model.get_layer(name)
         layer.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in layer.get_weights()])
-    wrapped = train.average_with_mirror(model)
+    wrapped = average_with_mirror(model)
     wrapped.save(tmp_path / "head.h5", include_optimizer=False)
     reloaded = Classifier.load(tmp_path / "head.h5").predict(pixels)
     np.testing.assert_allclose(reloaded, wrapped.predict(pixels, verbose=0).ravel(), atol=1e-5)
@@ -250,8 +254,8 @@ def test_training_a_head_keeps_the_base_network(trained, tiny_dataset, tmp_path)
     argv = ["--data-dir", str(tiny_dataset), "--base-model", str(base_path), "--epochs", "2", "--batch-size", "16"]
     argv += ["--out", str(out), "--run-dir", str(tmp_path / "run"), "--history-out", str(tmp_path / "history.csv")]
     assert train.main(argv) == 0
-    base = train.single_view_of(base_path)
-    head = train.single_view_of(out)
+    base = single_view_of(base_path)
+    head = single_view_of(out)
     for layer in base.layers:
         if isinstance(layer, keras.layers.Conv2D | keras.layers.BatchNormalization):
             for before, after in zip(layer.get_weights(), head.get_layer(layer.name).get_weights(), strict=True):
@@ -266,7 +270,7 @@ def test_random_crops_stay_inside_the_picture_and_keep_half_its_area_or_more():
     rng = np.random.default_rng(0)
     image = np.arange(200 * 120 * 3, dtype=np.uint32).reshape(120, 200, 3)
     for _ in range(200):
-        crop = train.random_crop(image, rng)
+        crop = pipeline.random_crop(image, rng)
         height, width = crop.shape[:2]
         assert 0.5 * 0.9 <= height * width / (120 * 200) <= 1.0
         # A crop is a window of the picture: its first pixel sits where the window starts.
@@ -277,7 +281,7 @@ def test_random_crops_stay_inside_the_picture_and_keep_half_its_area_or_more():
 def test_each_source_and_class_weighs_the_same_and_confounded_sources_half():
     sources = np.array(["a"] * 60 + ["b"] * 40 + ["b"] * 40 + ["visionprobe"] * 40)
     labels = np.array([1] * 60 + [1] * 40 + [0] * 40 + [0] * 40)
-    weights = train.source_weights(sources, labels)
+    weights = pipeline.source_weights(sources, labels)
     assert weights.mean() == pytest.approx(1.0)
     totals = {
         group: weights[(sources == s) & (labels == y)].sum()
@@ -286,23 +290,23 @@ def test_each_source_and_class_weighs_the_same_and_confounded_sources_half():
     assert totals["a1"] == pytest.approx(totals["b1"]) == pytest.approx(totals["b0"])
     assert totals["v0"] == pytest.approx(totals["a1"] / 2)
     # A tiny group counts as MIN_GROUP_SIZE pictures: four pictures cannot outweigh a full group.
-    small = train.source_weights(np.array(["x"] * 4 + ["y"] * 100), np.array([1] * 104))
+    small = pipeline.source_weights(np.array(["x"] * 4 + ["y"] * 100), np.array([1] * 104))
     assert small[:4].sum() < small[4:].sum() / 5
 
 
 def test_modern_views_start_with_the_whole_picture():
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 256, (90, 150, 3), dtype=np.uint8) for _ in range(2)]
-    views = train.modern_variants(images, 3)
+    views = pipeline.modern_variants(images, 3)
     assert views.shape == (6, 32, 32, 3) and views.dtype == np.uint8
-    whole = train.upload_pixels(images[1], 95)
+    whole = pipeline.upload_pixels(images[1], 95)
     assert np.abs(views[3].astype(int) - whole.astype(int)).mean() < 8  # same picture, JPEG quality aside
 
 
 def test_augmentation_keeps_shapes_and_pixel_values():
     originals = np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
     weights = np.linspace(0.5, 2, 8).astype(np.float32)
-    images, labels, kept_weights = train.augment(originals, originals, np.ones(8, np.float32), weights)
+    images, labels, kept_weights = pipeline.augment(originals, originals, np.ones(8, np.float32), weights)
     images = images.numpy()
     np.testing.assert_array_equal(kept_weights, weights)
     assert images.shape == (8, 32, 32, 3) and images.dtype == np.float32
@@ -312,8 +316,15 @@ def test_augmentation_keeps_shapes_and_pixel_values():
 
 def test_jpeg_variants_are_recompressed_copies():
     pixels = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
-    variants = train.jpeg_variants(pixels)
+    variants = pipeline.jpeg_variants(pixels)
     assert variants.shape == pixels.shape and variants.dtype == np.uint8
     assert not np.array_equal(variants, pixels)
     # Still the same pictures: re-compression changes pixels only a little on average.
     assert np.abs(variants.astype(int) - pixels).mean() < 60
+
+
+def test_names_that_moved_out_of_train_py_still_import_and_say_where_they_are():
+    with pytest.warns(DeprecationWarning, match="train.make_model has moved: import it from training.model"):
+        from train import make_model as moved
+    assert moved is make_model
+    assert not hasattr(train, "no_such_name") and not hasattr(train, "_private")

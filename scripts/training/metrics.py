@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from common import CLASS_NAMES, THRESHOLD
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 
 from detector.contract import confidence_of, predicted_real
+
+from .common import CLASS_NAMES, THRESHOLD
 
 CALIBRATION_BINS = 15
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from common import CLASS_NAMES, UserError, prepare_image, progress
 from PIL import Image
+
+from .common import CLASS_NAMES, UserError, prepare_image, progress
 
 ZIP_NAME = "modern-images.zip"
 MANIFEST_NAME = "manifest.csv.gz"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -15,7 +17,7 @@ from detector.cli.base import UserError, load_classifier, run_main
 from detector.contract import CLASS_NAMES, IMAGE_SIZE, THRESHOLD
 from detector.preprocessing import ImageError, prepare_image
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = 1337
 DEFAULT_DATA_DIR = Path(os.environ.get("CIFAKE_DIR", ROOT / "dataset"))
 DEFAULT_MODEL_PATH = ROOT / "backend" / "model" / "classifier.h5"
@@ -123,3 +125,21 @@ def progress(items, description: str, enabled: bool = True):
     from tqdm.auto import tqdm
 
     return tqdm(items, desc=description, unit="img", mininterval=2.0)
+
+
+def forward_moved(command: str, *homes: ModuleType):
+    """A module __getattr__ for a command whose internals moved into this package: old imports keep working.
+
+    `from train import make_model`, written when train.py held the model, gets
+    training.model.make_model and a DeprecationWarning that names it.
+    """
+
+    def __getattr__(name: str):
+        for home in homes:
+            if not name.startswith("_") and hasattr(home, name):
+                message = f"{command}.{name} has moved: import it from {home.__name__}"
+                warnings.warn(message, DeprecationWarning, stacklevel=2)
+                return getattr(home, name)
+        raise AttributeError(f"module {command!r} has no attribute {name!r}")
+
+    return __getattr__
