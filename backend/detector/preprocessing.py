@@ -21,7 +21,6 @@ shared by all images of a request.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,6 +55,11 @@ DEFAULT_MAX_PIXELS_PER_BYTE = 64
 # Ordinary progressive JPEGs have 6 to 12 scans, and every scan is a pass over
 # the whole picture.
 MAX_JPEG_SCANS = 64
+# What each scan adds to a progressive JPEG pixel's cost, in plain pixels. The
+# slowest scan, one refining the lowest bit of all 63 AC coefficients, costs
+# 0.65 ms per megapixel, a 48th of a photo-like PNG's 31 ms, on the busy 2-core
+# machine (scripts/benchmarks/hostile.py); a 32nd leaves a margin.
+PROGRESSIVE_SCAN_WEIGHT = 1 / 32
 # How many plain pixels one decoded pixel costs, by decoder, measured with
 # scripts/benchmarks/hostile.py (CPU time and peak memory per pixel, whichever
 # is worse, against an 8-bit PNG). Pillow decodes RLE-compressed BMP in Python.
@@ -262,12 +266,14 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
             scans = _jpeg_scan_count(data)
             if scans > MAX_JPEG_SCANS:
                 raise ImageTooCostlyError(
-                    f"The progressive JPEG has {scans} scans; the limit is {MAX_JPEG_SCANS} "
+                    f"The progressive JPEG has {scans:,} scans; the limit is {MAX_JPEG_SCANS} "
                     "(ordinary ones have about 10). Save it as a baseline JPEG."
                 )
-            # libjpeg keeps every coefficient of a progressive picture in memory, whatever the scale.
+            # libjpeg keeps every coefficient of a progressive picture in memory, whatever the scale,
+            # and passes over all of them in every scan.
             _draft(image)
-            return DecodeCost(declared, 1, "JPEG (progressive)")
+            weight = DECODE_WEIGHTS["JPEG"] + scans * PROGRESSIVE_SCAN_WEIGHT
+            return DecodeCost(declared, weight, "JPEG (progressive)")
         # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
         _draft(image)
         decoded = image.size[0] * image.size[1]
@@ -384,39 +390,18 @@ def _check_png_length(width: int, height: int, data: bytes) -> None:
         )
 
 
-# After a scan's entropy-coded data, the next marker: 0xFF followed by anything
-# but a stuffed zero, a restart marker or another fill byte.
-_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
-
-
 def _jpeg_scan_count(data: bytes) -> int:
-    """The number of scans (SOS segments) in a JPEG, found by walking its segments."""
-    scans, at = 0, 2
-    while at + 4 <= len(data):
-        if data[at] != 0xFF:
-            found = _NEXT_MARKER.search(data, at)
-            if found is None:
-                break
-            at = found.start()
-        marker = data[at + 1]
-        if marker == 0xFF:  # fill byte
-            at += 1
-            continue
-        if marker == 0xD9:  # end of image
-            break
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # standalone markers
-            at += 2
-            continue
-        length = int.from_bytes(data[at + 2 : at + 4], "big")
-        if marker == 0xDA:
-            scans += 1
-            found = _NEXT_MARKER.search(data, at + 2 + length)
-            if found is None:
-                break
-            at = found.start()
-            continue
-        at += 2 + length
-    return scans
+    """How many scans libjpeg may decode: every start-of-scan marker (FF DA) in the file, wherever it is.
+
+    Not a walk over the segments: libjpeg skips bytes that are not a marker
+    (such as an FF 00 where a segment should start) and decodes the next scan
+    it finds, so a walker that reads them as a segment with a length misses
+    the scans inside. Entropy-coded data never holds FF DA (an FF there is
+    followed by 00 or a restart marker), so the count includes every scan; it
+    may also include markers in metadata (an EXIF thumbnail's), which is
+    harmless against a limit of dozens.
+    """
+    return data.count(b"\xff\xda")
 
 
 def _open(data: bytes) -> Image.Image:

@@ -151,12 +151,15 @@ def jpeg_truncated(side: int = SIDE) -> bytes:
     return data[:at] + struct.pack(">HH", side, side) + data[at + 4 :]
 
 
-def jpeg_progressive_scans(side: int = 4000, scans: int = 1000) -> bytes:
-    """Progressive greyscale JPEG: one DC scan, then `scans` AC scans, each one run of end-of-blocks.
+def _progressive_parts(side: int, refine: bool = False) -> tuple[bytes, bytes, bytes]:
+    """A progressive greyscale JPEG's header with its DC scan, its first AC scan, and each AC scan after it.
 
     The DC scan spends one bit per 8x8 block, as a complete file must; each AC
     scan costs the decoder a pass over every block yet takes ~20 bytes, because
-    one Huffman code (EOB14 plus 14 bits) covers 32767 blocks.
+    one Huffman code (EOB14 plus 14 bits) covers 32767 blocks. With refine, the
+    first AC scan codes all but the lowest bit and every later one refines that
+    bit: libjpeg then visits each of a block's 63 coefficients in every scan
+    (about nine times the work of an AC scan that is not a refinement).
     """
     blocks = (-(-side // 8)) ** 2
     dqt = b"\xff\xdb" + struct.pack(">H", 67) + b"\x00" + bytes([1] * 64)
@@ -165,12 +168,41 @@ def jpeg_progressive_scans(side: int = 4000, scans: int = 1000) -> bytes:
     dht = b"\xff\xc4" + struct.pack(">H", 2 + 2 * 17 + 2)
     dht += b"\x00" + bytes([1] + [0] * 15) + b"\x00" + b"\x10" + bytes([1] + [0] * 15) + b"\xe0"
     dc_scan = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00" + bytes([0, 0, 0]) + bytes(-(-blocks // 8))
-    ac_sos = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00" + bytes([1, 63, 0])
     # An end-of-block run may overrun the last block of a scan; the decoder just stops there.
     bits = ("0" + "1" * 14) * -(-blocks // 32767)
     bits += "1" * (-len(bits) % 8)
     payload = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits), 8)).replace(b"\xff", b"\xff\x00")
-    return b"\xff\xd8" + dqt + sof + dht + dc_scan + (ac_sos + payload) * scans + b"\xff\xd9"
+
+    def ac_scan(successive_approximation: int) -> bytes:  # spectral selection 1-63, then Ah << 4 | Al
+        return b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00" + bytes([1, 63, successive_approximation]) + payload
+
+    first, later = (ac_scan(0x01), ac_scan(0x10)) if refine else (ac_scan(0), ac_scan(0))
+    return b"\xff\xd8" + dqt + sof + dht + dc_scan, first, later
+
+
+def jpeg_progressive_scans(side: int = 4000, scans: int = 1000, refine: bool = False) -> bytes:
+    """Progressive greyscale JPEG: one DC scan, then `scans` AC scans, each one run of end-of-blocks."""
+    head, first, later = _progressive_parts(side, refine)
+    return head + first + later * (scans - 1) + b"\xff\xd9"
+
+
+def jpeg_hidden_scans(side: int = 2000, scans: int = 4000) -> bytes:
+    """A progressive JPEG of `scans` refining AC scans, all but the last behind `FF 00 <length>`.
+
+    A reader that walks segments takes `FF 00` at a segment boundary for a
+    marker and jumps its length; libjpeg takes it for stray bytes, skips to the
+    next marker and decodes every scan inside. Each hidden run follows an empty
+    comment segment, so that it starts where a walker expects a marker. 72 KB
+    by default, and seconds of CPU once decoded.
+    """
+    head, first, later = _progressive_parts(side, refine=True)
+    hidden_scans = [first] + [later] * (scans - 2)
+    per_run = (0xFF00 - 2) // len(later)  # the length's first byte must not read as a marker's FF
+    runs = []
+    for at in range(0, len(hidden_scans), per_run):
+        hidden = b"".join(hidden_scans[at : at + per_run])
+        runs.append(b"\xff\xfe\x00\x02" + b"\xff\x00" + struct.pack(">H", 2 + len(hidden)) + hidden)
+    return head + b"".join(runs) + later + b"\xff\xd9"
 
 
 def jpeg_progressive(side: int = 4000) -> bytes:
@@ -376,8 +408,11 @@ def heif_previews(count: int = 40) -> bytes:
 # Sides whose pixels, weighted as preprocessing.DECODE_WEIGHTS says, just fit the
 # cost any small file may have (DEFAULT_FREE_PIXELS, 8 megapixels): the most
 # expensive small files that are still decoded.
-AT_LIMIT = {"plain": 2828, "alpha": 2000, "32-bit": 2000, "WEBP": 1414, "BMP/RLE": 447}
-_PLAIN, _ALPHA, _WIDE, _WEBP, _RLE = (AT_LIMIT[key] for key in ("plain", "alpha", "32-bit", "WEBP", "BMP/RLE"))
+# A progressive JPEG of 64 scans costs 1 + 64 * PROGRESSIVE_SCAN_WEIGHT (3) per pixel.
+AT_LIMIT = {"plain": 2828, "alpha": 2000, "32-bit": 2000, "WEBP": 1414, "BMP/RLE": 447, "JPEG/64 scans": 1632}
+_PLAIN, _ALPHA, _WIDE, _WEBP, _RLE, _SCANS = (
+    AT_LIMIT[key] for key in ("plain", "alpha", "32-bit", "WEBP", "BMP/RLE", "JPEG/64 scans")
+)
 
 
 def _at(maker, side, *args):
@@ -430,9 +465,19 @@ CASES = {
     "tiff-pages-1000x32": (tiff_pages, "TIFF, 32 pages of 1000x1000", 200),
     "jpeg-truncated-7000": (jpeg_truncated, "JPEG declaring 7000x7000, 16x16 of data", 415),
     "jpeg-scans-4000x1000": (jpeg_progressive_scans, "progressive JPEG 4000x4000, 1001 scans", 422),
-    f"jpeg-scans-{_PLAIN}x64": (
-        functools.partial(jpeg_progressive_scans, _PLAIN, 63),
-        f"progressive JPEG {_PLAIN}x{_PLAIN}, 64 scans (at the limit)",
+    "jpeg-hidden-scans-2000x4000": (
+        jpeg_hidden_scans,
+        "progressive JPEG 2000x2000, 4000 refining scans hidden behind FF 00",
+        422,
+    ),
+    f"jpeg-refine-scans-{_PLAIN}x64": (
+        functools.partial(jpeg_progressive_scans, _PLAIN, 63, refine=True),
+        f"progressive JPEG {_PLAIN}x{_PLAIN}, 64 scans refining every coefficient",
+        422,
+    ),
+    f"jpeg-refine-scans-{_SCANS}x64": (
+        functools.partial(jpeg_progressive_scans, _SCANS, 63, refine=True),
+        f"progressive JPEG {_SCANS}x{_SCANS}, 64 scans refining every coefficient (at the limit)",
         200,
     ),
     "jpeg-progressive-4000": (jpeg_progressive, "progressive JPEG 4000x4000, one colour", 422),

@@ -236,8 +236,24 @@ def test_scan_count_of_an_ordinary_progressive_jpeg():
 
 
 def test_too_many_scans_are_refused():
-    with pytest.raises(ImageTooCostlyError, match="1001 scans"):
+    with pytest.raises(ImageTooCostlyError, match="1,001 scans"):
         prepare_image(crafted("jpeg-scans-4000x1000"))
+
+
+def test_scans_hidden_behind_stray_bytes_are_counted_and_refused():
+    data = crafted("jpeg-hidden-scans-2000x4000")
+    assert _jpeg_scan_count(data) == 4001  # the DC scan and 4,000 AC scans, as libjpeg decodes them
+    with pytest.raises(ImageTooCostlyError, match="4,001 scans"):
+        prepare_image(data)
+
+
+def test_every_scan_of_a_progressive_jpeg_is_charged():
+    from detector.preprocessing import PROGRESSIVE_SCAN_WEIGHT
+
+    side = 512
+    for scans in (8, 64):  # the DC scan and scans - 1 AC scans
+        data = hostile_files.jpeg_progressive_scans(side, scans - 1, refine=True)
+        assert prepare_image(data).cost == round(side * side * (1 + scans * PROGRESSIVE_SCAN_WEIGHT))
 
 
 def test_float_picture_in_unit_range_is_not_black():
