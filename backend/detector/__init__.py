@@ -37,6 +37,10 @@ DEFAULTS = {
     "PERFORMANCE_DIR": "performance",
     # Tests inject a ready classifier here instead of loading MODEL_PATH.
     "CLASSIFIER": None,
+    # A folder of brought detectors, one subfolder each (docs/detectors.md); empty: none.
+    "DETECTORS_DIR": "",
+    # Tests inject a ready detectors.registry.Registry here instead of loading DETECTORS_DIR.
+    "DETECTORS": None,
     # Content Credentials trust lists (detector.provenance.TrustLists); None = the shipped copies.
     "TRUST_LISTS": None,
 }
@@ -64,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     headers.register(app)
     register_classifier(app)
+    register_detectors(app)
     register_provenance(app)
     register_cors(app)
     app.register_blueprint(api.bp)
@@ -80,6 +85,20 @@ def register_classifier(app: Flask) -> None:
         classifier = Classifier.load(app.config["MODEL_PATH"])
         app.logger.info("loaded model %s (version %s)", app.config["MODEL_PATH"], classifier.version)
     app.extensions["classifier"] = classifier
+
+
+def register_detectors(app: Flask) -> None:
+    """Load every brought detector once per process; broken ones are refused with one log line each."""
+    registry = app.config["DETECTORS"]
+    if registry is None:
+        from .detectors.registry import Registry
+
+        # The built-in model's own measurement sits beside MODEL_PATH: only when that is the model in use.
+        model_path = app.config["MODEL_PATH"] if app.config["CLASSIFIER"] is None else None
+        registry = Registry.load(
+            app.config["DETECTORS_DIR"] or None, app.extensions["classifier"], model_path, app.logger
+        )
+    app.extensions["detectors"] = registry
 
 
 def register_provenance(app: Flask) -> None:

@@ -20,6 +20,8 @@ from werkzeug.exceptions import (
 
 from . import report
 from .classifier import Classifier
+from .detectors.inputs import Picture
+from .detectors.registry import Registry
 from .errors import error_body, image_error
 from .heatmap import explanation
 from .preprocessing import ImageError, PreparedImage, prepare_image
@@ -33,8 +35,9 @@ MAX_FILENAME_CHARS = 255
 
 
 class Decoded(NamedTuple):
-    """One upload read within the request's budget: its model input and the evidence in its file."""
+    """One upload read within the request's budget: its bytes, its model input and the evidence in its file."""
 
+    data: bytes
     image: PreparedImage
     provenance: dict
 
@@ -42,6 +45,11 @@ class Decoded(NamedTuple):
 def classifier() -> Classifier:
     """The classifier loaded at start-up."""
     return current_app.extensions["classifier"]
+
+
+def detectors() -> Registry:
+    """The brought detectors loaded at start-up."""
+    return current_app.extensions["detectors"]
 
 
 @bp.post("/predict")
@@ -58,14 +66,15 @@ def predict():
     prepared = [_prepare(upload, budget) for upload in uploads]
     ready = [item for item in prepared if isinstance(item, Decoded)]
     probabilities, inference_ms = _classify([item.image.pixels for item in ready])
+    evidence = _detector_evidence(ready, probabilities, budget)
     explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
 
-    results, answers = [], iter(probabilities)
+    results, answers, lines = [], iter(probabilities), iter(evidence)
     for upload, item in zip(uploads, prepared, strict=True):
         if isinstance(item, HTTPException):
             results.append({"filename": shown_filename(upload), "error": error_body(item)})
         else:
-            results.append(_result(upload, item, next(answers), inference_ms, explain))
+            results.append(_result(upload, item, next(answers), inference_ms, explain, next(lines)))
 
     if len(uploads) == 1:
         if isinstance(prepared[0], HTTPException):
@@ -90,7 +99,7 @@ def _prepare(upload: FileStorage, budget: RequestBudget) -> Decoded | HTTPExcept
         with budget.decoding():
             # Both walk the file's structure: both hold a decode slot, before the next image's deadline check.
             image = prepare_image(data, limits=budget.limits, charge=budget.charge)
-            return Decoded(image, read_provenance(data, current_app.config["TRUST_LISTS"]))
+            return Decoded(data, image, read_provenance(data, current_app.config["TRUST_LISTS"]))
     except ImageError as error:
         if error.__cause__ is not None:  # a decoder's own words: for whoever runs the service, not the answer
             cause = error.__cause__
@@ -109,12 +118,40 @@ def _classify(images: list[np.ndarray]) -> tuple[np.ndarray, float]:
     return probabilities, (time.perf_counter() - started) * 1000
 
 
-def _result(upload: FileStorage, decoded: Decoded, probability: float, inference_ms: float, explain: bool):
+def _detector_evidence(ready: list[Decoded], probabilities: np.ndarray, budget: RequestBudget) -> list[list[dict]]:
+    """Each brought detector's line per picture, within the time the request has left.
+
+    The detectors decode each picture again at the size they need, so they hold a
+    decode slot like decoding does; when none comes free in time, they are
+    skipped for this request with a note, never an error.
+    """
+    registry = detectors()
+    if not ready or not registry.speaking:
+        return [[] for _ in ready]
+    pictures = [Picture(item.data, item.image) for item in ready]
+    try:
+        with budget.decoding():
+            return registry.evidence(pictures, probabilities, budget.deadline, budget.clock)
+    except ServiceUnavailable:
+        return registry.evidence(pictures, probabilities, deadline=budget.clock())  # no time left: all skipped
+
+
+def _result(
+    upload: FileStorage, decoded: Decoded, probability: float, inference_ms: float, explain: bool, lines: list[dict]
+):
     """The JSON answer for one classified image: the model's output, the file's evidence and the verdict."""
     model = classifier()
     image = decoded.image
     result = report.prediction(
-        shown_filename(upload), None, image, probability, inference_ms, model, provenance=decoded.provenance
+        shown_filename(upload),
+        None,
+        image,
+        probability,
+        inference_ms,
+        model,
+        provenance=decoded.provenance,
+        detectors=lines,
+        lead=detectors().lead,
     )
     if explain:
         result["explanation"] = explanation(image.pixels, model.explain(image.pixels, result["label"]))
@@ -135,6 +172,7 @@ def model_card():
     card.setdefault("threshold", classifier().threshold)
     card.setdefault("limitations", [])  # written by training: the card is their one source
     card["decision"] = report.decision(classifier().card, classifier().threshold)
+    card["detectors"] = detectors().status()
     performance_dir = Path(current_app.config["PERFORMANCE_DIR"])
     card["plots"] = [
         {"name": plot["name"], "title": plot["title"], "url": f"/api/model/plots/{plot['file']}"}

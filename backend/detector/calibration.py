@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .contract import CLASS_NAMES, IMAGE_SIZE, THRESHOLD
+from .contract import CLASS_NAMES, IMAGE_SIZE, THRESHOLD, confidence_of
 
 # Pictures no larger than this on their longer side are thumbnails like CIFAKE's.
 THUMBNAIL_MAX_SIDE = 64
@@ -36,6 +36,10 @@ OUT_OF_DISTRIBUTION_NOTE = (
     "This picture is unlike the pictures the model was trained on, so its guess says little here."
 )
 UNSURE_NOTE = "The model is unsure about this picture: treat its guess as a coin toss."
+# Calibrated confidence bands in which a measurement counts how often answers were right.
+CONFIDENCE_BANDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+# Bins of the expected calibration error, as the training scripts' reports use.
+ECE_BINS = 15
 
 
 def input_kind(width: int, height: int) -> str:
@@ -70,10 +74,57 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(temperatures[int(np.argmin(losses))])
 
 
+def confidence_bands(confidence: np.ndarray, right: np.ndarray, edges=CONFIDENCE_BANDS) -> list[dict]:
+    """Per band [from, to) of confidence (the last one closed): pictures, right answers and accuracy."""
+    confidence, right = np.asarray(confidence, dtype=np.float64), np.asarray(right, dtype=bool)
+    bands = []
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence >= low) & ((confidence < high) if high < edges[-1] else (confidence <= high))
+        count = int(inside.sum())
+        bands.append(
+            {
+                "from": low,
+                "to": high,
+                "pictures": count,
+                "right": int(right[inside].sum()),
+                "accuracy": round(float(right[inside].mean()), 4) if count else None,
+            }
+        )
+    return bands
+
+
+def band_of(bands: list[dict], confidence: float) -> dict | None:
+    """The band that holds a confidence, as answers show it (from, to, pictures, accuracy), or None."""
+    for band in bands or ():
+        if band["from"] <= confidence < band["to"] or (confidence == band["to"] == 1.0):
+            return {key: band[key] for key in ("from", "to", "pictures", "accuracy")}
+    return None
+
+
+def expected_calibration_error(probability_real, labels, bins: int = ECE_BINS, threshold: float = 0.5) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by the pictures in each."""
+    confidence = confidence_of(probability_real, threshold)
+    right = (np.asarray(probability_real) > threshold) == (np.asarray(labels) == 1)
+    which = np.clip(np.digitize(confidence, np.linspace(0.5, 1.0, bins + 1)[1:-1]), 0, bins - 1)
+    gap = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            gap += members.sum() * abs(right[members].mean() - confidence[members].mean())
+    return float(gap / len(confidence)) if len(confidence) else 0.0
+
+
+def confidently_wrong_share(probability_real, labels, threshold: float = 0.5, above: float = 0.9) -> float:
+    """Share of all pictures given the wrong label with a confidence above `above`."""
+    confidence = confidence_of(probability_real, threshold)
+    wrong = (np.asarray(probability_real) > threshold) != (np.asarray(labels) == 1)
+    return float(np.mean(wrong & (confidence > above))) if len(confidence) else 0.0
+
+
 def kind_calibration(card: dict, kind: str) -> dict:
     """The card's calibration of one input kind; temperature 1 and nothing measured when it has none."""
     kinds = card.get("calibration", {}).get("kinds", {})
-    return {"temperature": 1.0, "measured_accuracy": None, "measured_on": None, **kinds.get(kind, {})}
+    return {"temperature": 1.0, "measured_accuracy": None, "measured_on": None, "bands": [], **kinds.get(kind, {})}
 
 
 def assess(
@@ -104,6 +155,7 @@ def assess(
         "input_kind_description": INPUT_KINDS[kind],
         "measured_accuracy": calibration["measured_accuracy"],
         "measured_on": calibration["measured_on"],
+        "band": band_of(calibration["bands"], confidence),
         "unsure": bool(unsure),
         "out_of_distribution": bool(out_of_distribution),
         "note": note,

@@ -21,15 +21,25 @@ def evidence(
     threshold: float,
     trust: TrustLists | None = None,
     provenance: dict | None = None,
+    detectors: list[dict] | None = None,
+    lead: list[str] | None = None,
 ) -> dict:
-    """`model_assessment`, `provenance` and `verdict` for one picture (its bytes and the model's P(REAL)).
+    """`model_assessment`, `provenance`, `detectors` and `verdict` for one picture (its bytes and the model's P(REAL)).
 
-    provenance, when the caller has read it already, stands in for reading data.
+    provenance, when the caller has read it already, stands in for reading data;
+    detectors are the brought detectors' lines for it, lead the order in which
+    pixel evidence leads (detectors.registry.Registry).
     """
     assessment = calibration.assess(probability_real, width, height, card, threshold)
     if provenance is None:
         provenance = read_provenance(data, trust)
-    return {"model_assessment": assessment, "provenance": provenance, "verdict": decide(assessment, provenance)}
+    detectors = detectors or []
+    return {
+        "model_assessment": assessment,
+        "provenance": provenance,
+        "detectors": detectors,
+        "verdict": decide(assessment, provenance, detectors, lead),
+    }
 
 
 def prediction(
@@ -41,6 +51,8 @@ def prediction(
     classifier,
     trust: TrustLists | None = None,
     provenance: dict | None = None,
+    detectors: list[dict] | None = None,
+    lead: list[str] | None = None,
 ) -> dict:
     """The full result for one picture, in the shape POST /api/predict answers."""
     label, confidence = classifier.decide(probability_real)
@@ -62,6 +74,8 @@ def prediction(
             classifier.threshold,
             trust,
             provenance,
+            detectors,
+            lead,
         ),
     }
 

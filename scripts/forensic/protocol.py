@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+# The per-source judgement is the product's own (`detector models measure` uses it too).
+from detector.heldout import per_source, summarise  # noqa: F401 - part of this module's interface
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 
@@ -27,32 +29,6 @@ def units(folds: np.ndarray, splits: np.ndarray) -> dict[str, tuple[np.ndarray, 
     result = {f"fold{k}": (everything[folds != k], everything[folds == k]) for k in sorted(set(folds.tolist()))}
     result["val"] = (everything[splits == "train"], everything[splits == "val"])
     return result
-
-
-def per_source(sources: np.ndarray, labels: np.ndarray, scores: np.ndarray) -> dict[str, dict]:
-    """ROC-AUC (None for a one-label source) and share on the right side of 0, per source."""
-    table = {}
-    for source in sorted(set(sources.tolist())):
-        mask = sources == source
-        y, s = labels[mask], scores[mask]
-        table[source] = {
-            "pictures": int(mask.sum()),
-            "real": int(y.sum()),
-            "auc": round(float(roc_auc_score(y, s)), 4) if 0 < y.sum() < len(y) else None,
-            "right_side": round(float(np.mean((s > 0) == (y == 1))), 4),
-        }
-    return table
-
-
-def summarise(sources: np.ndarray, labels: np.ndarray, scores: np.ndarray) -> dict:
-    """Per-source table, the mean of the per-source AUCs, and the pooled AUC."""
-    table = per_source(sources, labels, scores)
-    aucs = [row["auc"] for row in table.values() if row["auc"] is not None]
-    return {
-        "mean_source_auc": round(float(np.mean(aucs)), 4) if aucs else None,
-        "pooled_auc": round(float(roc_auc_score(labels, scores)), 4) if 0 < labels.sum() < len(labels) else None,
-        "per_source": table,
-    }
 
 
 def evaluate(

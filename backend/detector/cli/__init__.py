@@ -1,4 +1,4 @@
-"""The `detector` command: `detector predict FILE...` and `detector scan PATH... --out RESULTS.jsonl`.
+"""The `detector` command: `detector predict FILE...`, `detector scan PATH... --out FILE`, `detector models`.
 
 Installed with the backend package (`make install` gives .venv/bin/detector);
 `python -m detector.cli` runs the same. Each subcommand's module says what it does.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import predict, scan
+from . import models, predict, scan
 from .base import exit_status
 
 
@@ -18,6 +18,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     predict.add_parser(commands)
     scan.add_parser(commands)
+    models.add_parser(commands)
     return parser.parse_args(argv)
 
 

@@ -22,6 +22,24 @@ def load_classifier(model_path: str | Path):
         raise UserError(str(error)) from None
 
 
+def detectors_default() -> str | None:
+    """The folder of brought detectors the environment names (the service's variable, with or without FLASK_)."""
+    return os.environ.get("DETECTORS_DIR") or os.environ.get("FLASK_DETECTORS_DIR") or None
+
+
+def load_detectors(folder: str | Path | None, classifier, model_path: str | Path):
+    """The brought detectors under folder (none when folder is None); each one refused is named on stderr."""
+    from detector.detectors.registry import FAILED, Registry
+
+    registry = Registry.load(folder, classifier, model_path)
+    for entry in registry.entries:
+        if entry.state == FAILED:
+            print(f"detector refused: {entry.reason}", file=sys.stderr)
+        elif entry.detector is None:
+            print(f"detector {entry.name} stays silent: {entry.reason}", file=sys.stderr)
+    return registry
+
+
 def exit_status(main, *args) -> int:
     """Call main(*args) and turn a UserError into a message and status 2, Ctrl-C into status 130."""
     try:

@@ -16,6 +16,7 @@ import numpy as np
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, RequestEntityTooLarge
 
 from .. import DEFAULTS, report
+from ..detectors.inputs import Picture
 from ..errors import error_body, image_error
 from ..preprocessing import ImageError, PreparedImage, prepare_image
 
@@ -45,8 +46,13 @@ def load(path: str) -> tuple[bytes, PreparedImage] | HTTPException:
         return BadRequest(description=error.strerror or str(error))
 
 
-def classify_files(classifier, paths: Sequence[str], filename=os.path.basename, trust=None) -> list[dict]:
-    """One result per path, in order: the API's answer plus `path`, or `path`, `filename` and `error`."""
+def classify_files(
+    classifier, paths: Sequence[str], filename=os.path.basename, trust=None, detectors=None
+) -> list[dict]:
+    """One result per path, in order: the API's answer plus `path`, or `path`, `filename` and `error`.
+
+    detectors (a detectors.registry.Registry) adds each measured detector's line, with no deadline.
+    """
     loaded = [load(path) for path in paths]
     ready = [item for item in loaded if not isinstance(item, HTTPException)]
     probabilities, inference_ms = np.empty(0), 0.0
@@ -54,15 +60,21 @@ def classify_files(classifier, paths: Sequence[str], filename=os.path.basename, 
         started = time.perf_counter()
         probabilities = classifier.predict(np.stack([image.pixels for _, image in ready]))
         inference_ms = (time.perf_counter() - started) * 1000
-    answers = iter(probabilities)
+    evidence = [[] for _ in ready]
+    if ready and detectors is not None and detectors.speaking:
+        evidence = detectors.evidence([Picture(data, image) for data, image in ready], probabilities)
+    answers, lines = iter(probabilities), iter(evidence)
     results = []
     for path, item in zip(paths, loaded, strict=True):
         name = filename(path)
         if not isinstance(item, HTTPException):
             data, image = item
-            probability = next(answers)
+            probability, detector_lines = next(answers), next(lines)
+            lead = detectors.lead if detectors is not None else None
             try:
-                item = report.prediction(name, data, image, probability, inference_ms, classifier, trust)
+                item = report.prediction(
+                    name, data, image, probability, inference_ms, classifier, trust, None, detector_lines, lead
+                )
             except Exception:  # the readers guard themselves; one file must never end a scan
                 item = InternalServerError(description="The file could not be processed.")
         if isinstance(item, HTTPException):

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from .. import DEFAULTS
-from .base import load_classifier
+from .base import detectors_default, load_classifier, load_detectors
 from .classify import classify_files
 
 # The shipped model, beside the package's source (backend/model/ in a checkout and in the image).
@@ -43,15 +43,23 @@ def add_parser(commands) -> None:
     parser.add_argument("images", nargs="+", metavar="FILE")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="the Keras .h5 model")
     parser.add_argument("--json", action="store_true", help="one API result (JSON object) per line")
+    parser.add_argument(
+        "--detectors",
+        default=detectors_default(),
+        metavar="DIR",
+        help="brought detectors, one folder each (default: $DETECTORS_DIR); only measured ones speak",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the verdict and the evidence for each file, or its error."""
     classifier = load_classifier(args.model)
+    detectors = load_detectors(args.detectors, classifier, args.model)
     failures = 0
     for start in range(0, len(args.images), BATCH_SIZE):
-        for result in classify_files(classifier, args.images[start : start + BATCH_SIZE], filename=str):
+        batch = args.images[start : start + BATCH_SIZE]
+        for result in classify_files(classifier, batch, filename=str, detectors=detectors):
             failures += "error" in result
             if args.json:
                 print(json.dumps(result), flush=True)
@@ -90,8 +98,25 @@ def describe(result: dict) -> str:
     )
     if assessment.get("note"):
         lines.append(f"    {assessment['note']}")
+    lines += [f"  {detector_line(line, verdict)}" for line in result.get("detectors", [])]
     lines.append(f"  {provenance['note']}")
     return "\n".join(lines)
+
+
+def detector_line(line: dict, verdict: dict) -> str:
+    """One brought detector's evidence: its lean, and how often answers like it were right on held-out sources."""
+    leads = " (the verdict rests on it)" if verdict.get("pixel_evidence") == line["name"] else ""
+    title = f"Detector {line['name']}{leads}"
+    if line["label"] is None:
+        return f"{title}: {line['note']}"
+    says = f"{title}: leans {LEANS[line['label']]} ({line['confidence']:.0%})"
+    band = line["band"]
+    if band and band["accuracy"] is not None:
+        return (
+            f"{says}; on held-out sources, its answers on {line['input_kind']}s at {band['from']:.0%}-{band['to']:.0%} "
+            f"confidence were right {band['accuracy']:.0%} of the time ({band['pictures']:,} pictures)"
+        )
+    return f"{says}; {line['note'] or 'how often it is right at this confidence was not measured'}"
 
 
 def lean(verdict: dict) -> str:

@@ -28,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
 
-from .base import UserError, load_classifier
+from .base import UserError, detectors_default, load_classifier, load_detectors
 from .classify import classify_files
 from .predict import DEFAULT_MODEL_PATH
 from .results import format_summary, in_shard, open_results, outcome_counts, read_results, result_line, write_csv
@@ -53,6 +53,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--batch-size", type=positive, default=BATCH_SIZE, help="files per batch (default: 16)")
     parser.add_argument("--shard", type=shard, default=(0, 1), metavar="INDEX/COUNT", help="scan one shard, e.g. 0/4")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="the Keras .h5 model")
+    parser.add_argument(
+        "--detectors", default=detectors_default(), metavar="DIR", help="brought detectors (default: $DETECTORS_DIR)"
+    )
     parser.add_argument("--summary", action="store_true", help="print files per verdict and basis at the end")
     parser.add_argument("--csv", type=Path, help="also write every result in --out as a flat CSV table")
     parser.set_defaults(handler=run)
@@ -123,15 +126,17 @@ def batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 _classifier = None
+_detectors = None
 _load_error: str | None = None
 
 
-def _start_worker(model_path: str) -> None:
-    """Load the model in this worker; a failure is reported by the first batch."""
-    global _classifier, _load_error
+def _start_worker(model_path: str, detectors_dir: str | None = None) -> None:
+    """Load the model and the brought detectors in this worker; a failure is reported by the first batch."""
+    global _classifier, _detectors, _load_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process, which stops the workers
     try:
         _classifier = load_classifier(model_path)
+        _detectors = load_detectors(detectors_dir, _classifier, model_path)
     except UserError as error:
         _load_error = str(error)
     from ..provenance import warm_up
@@ -143,7 +148,7 @@ def _classify_batch(paths: list[str]) -> tuple[str, int]:
     """The batch's result lines, and how many of them are errors."""
     if _classifier is None:
         raise UserError(_load_error or "the model is not loaded")
-    results = classify_files(_classifier, paths)
+    results = classify_files(_classifier, paths, detectors=_detectors)
     return "".join(result_line(result) for result in results), sum("error" in result for result in results)
 
 
@@ -243,7 +248,7 @@ def _pool(args: argparse.Namespace) -> ProcessPoolExecutor:
         # Fresh interpreters: TensorFlow is not safe to fork, and this process never imports it.
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(str(args.model),),
+        initargs=(str(args.model), args.detectors),
     )
 
 
