@@ -416,6 +416,7 @@ def test_png_parameters_chunk():
         "found_in": "PNG text chunk 'parameters'",
         "prompt_excerpt": "a photo of an astronaut riding a horse on the moon, highly detailed",
         "digital_source_type": None,
+        "ai_label": None,
     }
     verdict = decide(model_says("REAL"), provenance)
     assert (verdict["label"], verdict["basis"]) == ("FAKE", "metadata")

@@ -1,4 +1,4 @@
-"""What a file says about its own origin outside C2PA: generator settings, XMP, EXIF.
+"""What a file says about its own origin outside C2PA: generator settings, AI labels, XMP, EXIF.
 
 Read with Pillow only (`info` for PNG text chunks, `getexif()`, `getxmp()`), from
 an image opened lazily: no pixels are decoded. Every value is bounded before it
@@ -13,7 +13,7 @@ import re
 from PIL import ExifTags, Image
 
 from ..text import clean, excerpt
-from .vocabulary import AI_EDITED, AI_GENERATED, source_type
+from .vocabulary import AI_EDITED, AI_GENERATED, AIGC_LABELS, source_type
 
 # Bounds on what is parsed: one metadata value (a text chunk, the XMP packet,
 # an EXIF comment) larger than this is not parsed, and only its name is used.
@@ -24,6 +24,20 @@ MAX_XMP_PACKETS = 8
 XMP_SEGMENT_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"
 PROMPT_EXCERPT_CHARS = 160
 NAME_CHARS = 80
+# China's GB 45438-2025 implicit AI label (vocabulary.AIGC_LABELS): a JSON object of a
+# few hundred bytes under the name AIGC. A longer value is not parsed; each field shown
+# is cut to NAME_CHARS; at most MAX_AI_LABELS values named AIGC are tried.
+AI_LABEL_NAME = "AIGC"
+MAX_AI_LABEL_BYTES = 16 * 1024
+MAX_AI_LABELS = 8
+# The label's fields that are shown, by the names the API gives them. Its two reserved
+# codes (for a signature or a hash) are not read: nothing here could check them.
+AI_LABEL_FIELDS = {
+    "ContentProducer": "content_producer",
+    "ProduceID": "produce_id",
+    "ContentPropagator": "content_propagator",
+    "PropagateID": "propagate_id",
+}
 
 # Software names that only image generators write (matched as words, any case).
 KNOWN_GENERATORS = [
@@ -64,6 +78,7 @@ EXIF_DATETIME = 0x0132
 EXIF_DESCRIPTION = 0x010E
 EXIF_DATETIME_ORIGINAL = 0x9003
 EXIF_USER_COMMENT = 0x9286
+EXIF_XP_COMMENT = 0x9C9C
 
 
 def known_generator(text: object) -> str | None:
@@ -89,6 +104,7 @@ def no_generator(summary: str = "No generator settings or AI labels in the file'
         "found_in": None,
         "prompt_excerpt": None,
         "digital_source_type": None,
+        "ai_label": None,
     }
 
 
@@ -111,8 +127,9 @@ def read_metadata(image: Image.Image) -> tuple[dict, dict]:
     xmp, xmp_note = _xmp(image)
     generator = _text_chunks(image.info) or _exif_comment(exif) or _xmp_generator(xmp) or _software(exif, xmp)
     declared = _xmp_source_type(xmp)
-    finding = _generator_finding(generator, declared, xmp)
-    notes = [note for note in (exif_note, xmp_note) if note]
+    label, label_note = _ai_label(image.info, exif, xmp)
+    finding = _generator_finding(generator, declared, label)
+    notes = [note for note in (exif_note, xmp_note, label_note) if note]
     if notes and not finding["present"]:
         finding["summary"] += " " + " ".join(notes)
     return finding, _camera_finding(exif, generator)
@@ -307,6 +324,11 @@ def _parse_xmp(image: Image.Image, packet: bytes | str) -> dict:
 
 def _xmp_values(xmp: list[dict], name: str) -> list[str]:
     """Every text value of XMP properties called name (any namespace), in document order."""
+    return [text for value in _xmp_properties(xmp, name) for text in _texts(value)]
+
+
+def _xmp_properties(xmp: list[dict], name: str) -> list[object]:
+    """The values of XMP properties called name (any namespace) as Pillow parsed them, in document order."""
     values, stack, visited = [], [xmp], 0
     while stack and visited < MAX_XMP_NODES:
         node = stack.pop()
@@ -315,7 +337,7 @@ def _xmp_values(xmp: list[dict], name: str) -> list[str]:
             stack.extend(reversed(node))
         elif isinstance(node, dict):
             if name in node:
-                values.extend(_texts(node[name]))
+                values.append(node[name])
             stack.extend(reversed([value for key, value in node.items() if key != name]))
     return values
 
@@ -353,39 +375,161 @@ def _xmp_generator(xmp: list[dict]) -> _Found | None:
     return None
 
 
-def _generator_finding(generator: _Found | None, declared, xmp: list[dict]) -> dict:
-    """Combine generator settings and an XMP digital source type into one finding."""
-    if generator is None and declared is None:
+# --- China's GB 45438-2025 AI label -------------------------------------------------------------
+
+
+def _ai_label(info: dict, exif: Image.Exif | None, xmp: list[dict]) -> tuple[dict | None, str | None]:
+    """The GB 45438-2025 implicit AI label, from XMP, a PNG text chunk or an EXIF comment; a note if unreadable.
+
+    The standard puts it in XMP; some generators write the same JSON into a PNG
+    text chunk or an EXIF comment instead. A value named AIGC that is not a label
+    gets a note; an EXIF comment counts only when it is one.
+    """
+    named = [(value, "XMP TC260:AIGC") for value in _xmp_properties(xmp, AI_LABEL_NAME)]
+    named += [(value, f"PNG text chunk '{key}'") for key, value in info.items() if _is_label_name(key)]
+    for value, where in [*named[:MAX_AI_LABELS], *_exif_comments(exif)]:
+        label = _parse_ai_label(value)
+        if label:
+            return {**label, "found_in": where}, None
+    if named:
+        return (
+            None,
+            "Its GB 45438-2025 AI label (AIGC) could not be read: it is not a JSON object with a Label of 1, 2 or 3.",
+        )
+    return None, None
+
+
+def _is_label_name(key: object) -> bool:
+    """Whether a PNG text chunk's keyword names the label (generators differ in case)."""
+    return isinstance(key, str) and key.strip().upper() == AI_LABEL_NAME
+
+
+def _exif_comments(exif: Image.Exif | None) -> list[tuple[object, str]]:
+    """The EXIF text fields some generators write the label into, with where each is."""
+    if exif is None:
+        return []
+    return [
+        (exif.get(EXIF_DESCRIPTION), "EXIF ImageDescription"),
+        (_decode_user_comment(_exif_ifd(exif).get(EXIF_USER_COMMENT)), "EXIF UserComment"),
+        (_decode_xp_text(exif.get(EXIF_XP_COMMENT)), "EXIF XPComment"),
+    ]
+
+
+def _decode_xp_text(value: object) -> str | None:
+    """Windows' XP* tags: UTF-16LE bytes (Pillow may give them as a tuple of byte values)."""
+    if isinstance(value, tuple) and len(value) <= 2 * MAX_AI_LABEL_BYTES and all(isinstance(b, int) for b in value):
+        value = bytes(b & 0xFF for b in value)
+    if not isinstance(value, bytes) or len(value) > 2 * MAX_AI_LABEL_BYTES:
+        return None
+    return value.decode("utf-16-le", "replace").rstrip("\x00")
+
+
+def _parse_ai_label(value: object) -> dict | None:
+    """The label's public fields, from its JSON text or an XMP structure; None if it is not a GB 45438-2025 label."""
+    fields = _label_object(value)
+    if "Label" not in fields and AI_LABEL_NAME in fields:  # {"AIGC": {...}}: the label one level down
+        fields = _label_object(fields[AI_LABEL_NAME])
+    code = _label_code(fields.get("Label"))
+    if code is None:
+        return None
+    return {
+        "label": code,
+        "meaning": AIGC_LABELS[code].meaning,
+        "declares": AIGC_LABELS[code].declares,
+        **{name: _label_field(fields.get(key)) for key, name in AI_LABEL_FIELDS.items()},
+    }
+
+
+def _label_object(value: object) -> dict:
+    """value as the label's JSON object: an XMP structure as it is, text parsed (optionally after "AIGC:"), else {}."""
+    if isinstance(value, dict):
+        return value if "text" not in value or "Label" in value else _label_object(value["text"])
+    if isinstance(value, bytes):
+        value = value[: MAX_AI_LABEL_BYTES + 1].decode("utf-8", "replace")
+    if not isinstance(value, str) or len(value) > MAX_AI_LABEL_BYTES:
+        return {}
+    text = value.strip()
+    if text[: len(AI_LABEL_NAME)].upper() == AI_LABEL_NAME:
+        text = text[len(AI_LABEL_NAME) :].lstrip(" :=")
+    return _json(text)
+
+
+def _label_code(value: object) -> str | None:
+    """The Label as the standard writes it ("1", "2" or "3"; a bare number is accepted), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.strip() in AIGC_LABELS:
+        return value.strip()
+    return None
+
+
+def _label_field(value: object) -> str | None:
+    """One of the label's identifiers, as a short printable line (numbers written as text), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return clean(value, NAME_CHARS) if isinstance(value, str) else None
+
+
+def _label_sentence(label: dict) -> str:
+    """What the label says, who wrote it, and (for 2 and 3) that it settles nothing."""
+    text = f"The file carries China's GB 45438-2025 AI label ({label['found_in']}): Label {label['label']}"
+    text += f", {label['meaning']}"
+    if label["content_producer"]:
+        text += f", from content producer {label['content_producer']}"
+    if label["content_propagator"]:
+        text += f", passed on by {label['content_propagator']}"
+    if label["declares"]:
+        return text + "."
+    return text + ": a weaker declaration, which does not settle whether the picture is AI-generated."
+
+
+# --- the finding --------------------------------------------------------------------------------
+
+
+def _generator_finding(generator: _Found | None, declared, label: dict | None) -> dict:
+    """Combine generator settings, an XMP digital source type and a GB 45438-2025 label into one finding."""
+    if generator is None and declared is None and label is None:
         return no_generator()
     # An explicit IPTC code is more specific than "a generator wrote settings" (it can say "AI-edited").
     if declared is not None and declared.declares in (AI_GENERATED, AI_EDITED):
         declares = declared.declares
+    elif generator or (label and label["declares"]):
+        declares = AI_GENERATED
     else:
-        declares = AI_GENERATED if generator else None
+        declares = None
     name = clean(generator["generator"], NAME_CHARS) if generator else None
     prompt = clean(generator["prompt"], PROMPT_EXCERPT_CHARS) if generator else None
-    found_in = generator["found_in"] if generator else "XMP Iptc4xmpExt:DigitalSourceType"
-    if generator and declared is not None:
-        found_in += " and XMP Iptc4xmpExt:DigitalSourceType"
+    places = [
+        generator["found_in"] if generator else None,
+        "XMP Iptc4xmpExt:DigitalSourceType" if declared else None,
+        label["found_in"] if label else None,
+    ]
+    found_in = " and ".join(place for place in places if place)
 
+    sentences = []
     if generator:
-        summary = f"The file carries settings written by {name} ({found_in}): it was made by an image generator."
-    elif declares:
-        summary = f"The file's XMP metadata declares its origin as {declared.meaning}."
-    else:
-        summary = (
+        sentences.append(
+            f"The file carries settings written by {name} ({generator['found_in']}): it was made by an image generator."
+        )
+    elif declared and (declares or label):
+        sentences.append(f"The file's XMP metadata declares its origin as {declared.meaning}.")
+    elif declared:
+        sentences.append(
             f"The file's XMP metadata declares its origin as {declared.meaning}; "
             "this is not verified and does not settle whether it is AI-generated."
         )
+    if label:
+        sentences.append(_label_sentence(label))
     return {
         "present": True,
-        "summary": summary,
-        "strength": "strong" if declares else "none",
+        "summary": " ".join(sentences),
+        "strength": "strong" if declares else "weak" if label else "none",
         "declares": declares,
         "generator": name,
         "found_in": found_in,
         "prompt_excerpt": prompt,
         "digital_source_type": declared.url if declared else None,
+        "ai_label": label,
     }
 
 

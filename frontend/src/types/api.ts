@@ -32,6 +32,8 @@ export type InputKindName = ModelAssessment['input_kind'];
 export type Provenance = Schemas['Provenance'];
 export type ContentCredentials = Schemas['ContentCredentials'];
 export type GeneratorMetadata = Schemas['GeneratorMetadata'];
+/** China's GB 45438-2025 implicit AI label, when the file carries one. */
+export type AiLabel = NonNullable<GeneratorMetadata['ai_label']>;
 export type CameraMetadata = Schemas['CameraMetadata'];
 export type Signer = Schemas['Signer'];
 export type CredentialAction = Schemas['CredentialAction'];
