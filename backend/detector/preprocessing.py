@@ -28,7 +28,7 @@ import numpy as np
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
-from . import chunks
+from . import chunks, isobmff
 
 IMAGE_SIZE = 32
 # Formats a browser or a phone produces (the JPEG decoder also reads phones'
@@ -128,6 +128,10 @@ class ImageTooLargeError(ImageError):
 
 class ImageTooCostlyError(ImageTooLargeError):
     """Decoding the image would cost more than its file size or the request's budget allows."""
+
+
+class UnderstatedSizeError(ImageTooCostlyError):
+    """The coded picture is larger than the size the file declares, which is what its cost is charged for."""
 
 
 @dataclass(frozen=True)
@@ -284,6 +288,10 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
         return DecodeCost(
             preview, DECODE_WEIGHTS["HEIF"], "HEIF (preview)", coded, BYTE_WEIGHTS["HEIF"], from_preview=True
         )
+    if image.format == "AVIF":
+        # libavif decodes the coded frame whatever its size, then scales it to the declared one.
+        # (libheif refuses a HEIF whose coded picture is larger than declared before decoding it.)
+        _check_coded_sizes(data)
     if image.format in ("HEIF", "AVIF"):
         # Decoded at full size.
         tiling = image.info.get("tiling") or {}  # HEIF grids (phones store 512x512 tiles)
@@ -308,6 +316,26 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
     elif image.mode in ("I", "F"):
         weight = DECODE_WEIGHTS["32-bit"]
     return DecodeCost(declared, weight, decoder)
+
+
+def _check_coded_sizes(data: bytes) -> None:
+    """Refuse an AVIF whose AV1 data codes a larger picture than the file declares for it."""
+    try:
+        pictures = isobmff.av1_pictures(data)
+        frames = isobmff.largest_frames(pictures, len(data))
+    except chunks.TooManyChunksError as error:
+        raise ImageTooCostlyError(str(error)) from None
+    except isobmff.ContainerError as error:
+        raise UnsupportedImageError(f"The file is damaged. {error}") from None
+    for picture, frame in zip(pictures, frames, strict=True):
+        (width, height), (coded_width, coded_height) = picture.declared, frame or picture.declared
+        if coded_width > width or coded_height > height:
+            raise UnderstatedSizeError(
+                f"The file declares a {width}x{height} picture, but its AV1 data codes one of up to "
+                f"{coded_width}x{coded_height} ({coded_width * coded_height / 1e6:.1f} megapixels), which "
+                "a decoder would produce instead: the file contradicts itself. Save the picture again with "
+                "an ordinary editor."
+            )
 
 
 def _over_limit(cost: DecodeCost, width: int, height: int, limit: int) -> str:

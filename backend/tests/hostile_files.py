@@ -352,6 +352,31 @@ def avif_declaring(side: int = 30_000) -> bytes:
     return _with_extents(avif(64), side, side)
 
 
+def avif_understated(side: int = 4096, declared: int = 64) -> bytes:
+    """A one-colour side x side AVIF whose extents box says declared x declared.
+
+    libavif decodes the whole AV1 frame, then scales it to the declared size.
+    """
+    coded = _save(Image.new("RGB", (side, side), (40, 120, 200)), "AVIF", quality=50, speed=10)
+    return _with_extents(coded, declared, declared)
+
+
+def heif_understated(side: int = 512, declared: int = 64) -> bytes:
+    """A one-colour side x side HEIF whose extents box says declared x declared."""
+    return _with_extents(heif(side), declared, declared)
+
+
+def avif_animation_understated(side: int = 256, declared: int = 64) -> bytes:
+    """A two-frame side x side AVIF whose track header says declared x declared."""
+    frames = [Image.new("RGB", (side, side), colour) for colour in ((40, 120, 200), (200, 120, 40))]
+    data = _save(frames[0], "AVIF", save_all=True, append_images=frames[1:], quality=50, speed=10)
+    at = data.index(b"tkhd") + 4
+    # After version and flags: times, track ID, reserved, duration, reserved, layer...volume, matrix.
+    wide = 8 if data[at] == 1 else 4
+    at += 4 + 2 * wide + 8 + wide + 8 + 8 + 36
+    return data[:at] + struct.pack(">II", declared << 16, declared << 16) + data[at + 8 :]
+
+
 def truncated_noise(image_format: str, size=(1024, 768)) -> bytes:
     """The first half of a HEIF or AVIF of random noise (the most coded bytes per pixel)."""
     _heif_writer()
@@ -492,6 +517,17 @@ CASES = {
     "jpeg-xmp-two": (jpeg_two_xmp_packets, "JPEG with two XMP packets, the first declaring AI", 200),
     "heif-declaring-100000": (heif_declaring, "HEIF 64x64 declaring 100000x100000", 422),
     "avif-declaring-30000": (avif_declaring, "AVIF 64x64 declaring 30000x30000", 415),
+    "avif-ispe-64-of-4096": (avif_understated, "AVIF 4096x4096, one colour, its extents box saying 64x64", 422),
+    "avif-tkhd-64-of-256": (
+        avif_animation_understated,
+        "animated AVIF 256x256, its track header saying 64x64",
+        422,
+    ),
+    "heif-ispe-64-of-512": (
+        heif_understated,
+        "HEIF 512x512, one colour, its extents box saying 64x64",
+        415,
+    ),
     "heif-2300": (heif, "HEIF 2300x2300, one colour (at the limit)", 200),
     "heif-declaring-4000": (functools.partial(heif_declaring, 4000), "HEIF 64x64 declaring 4000x4000", 422),
     "avif-3100": (avif, "AVIF 3100x3100, one colour (at the limit)", 200),

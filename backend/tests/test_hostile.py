@@ -256,6 +256,22 @@ def test_every_scan_of_a_progressive_jpeg_is_charged():
         assert prepare_image(data).cost == round(side * side * (1 + scans * PROGRESSIVE_SCAN_WEIGHT))
 
 
+@pytest.mark.parametrize(
+    ("name", "declared", "coded"),
+    [("avif-ispe-64-of-4096", "64x64", "4096x4096"), ("avif-tkhd-64-of-256", "64x64", "256x256")],
+)
+def test_an_avif_coding_a_larger_picture_than_it_declares_is_refused_naming_both(client, name, declared, coded):
+    body = upload(client, crafted(name)).get_json()
+    assert_matches(body, "Error")
+    assert body["code"] == 422
+    assert f"declares a {declared} picture" in body["description"] and coded in body["description"]
+
+
+def test_a_heic_coding_a_larger_picture_than_it_declares_is_refused_by_libheif():
+    with pytest.raises(UnsupportedImageError):
+        prepare_image(crafted("heif-ispe-64-of-512"))
+
+
 def test_float_picture_in_unit_range_is_not_black():
     pixels = prepare_image(images.encode(Image.fromarray(np.full((40, 40), 0.5, np.float32)), "TIFF")).pixels
     assert np.all(np.abs(pixels.astype(int) - 128) <= 1)
