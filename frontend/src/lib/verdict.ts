@@ -21,6 +21,30 @@ export const BASIS_TEXT: Record<VerdictBasis, string> = {
   model: 'The pixel model’s guess',
 };
 
+/** The name the server gives the built-in 32x32 model among pixel evidence (`verdict.pixel_evidence`). */
+export const BUILTIN_DETECTOR = 'builtin';
+/** The name of the stacked combination of brought detectors. */
+export const COMBINED_DETECTORS = 'combined';
+
+/** Who speaks for the pixels, in a sentence: "the pixel model", "the detector vit-base" or "the combined detectors". */
+export function pixelEvidenceName(name: string | null | undefined): string {
+  if (!name || name === BUILTIN_DETECTOR) return 'the pixel model';
+  if (name === COMBINED_DETECTORS) return 'the combined detectors';
+  return `the detector ${name}`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** What a verdict rests on, in a few words: the basis, naming the brought detector it rests on. */
+export function basisText(verdict: Pick<Verdict, 'basis' | 'pixel_evidence'>): string {
+  if (verdict.basis !== 'model' || !verdict.pixel_evidence || verdict.pixel_evidence === BUILTIN_DETECTOR) {
+    return BASIS_TEXT[verdict.basis];
+  }
+  return `${capitalised(pixelEvidenceName(verdict.pixel_evidence))}’s guess`;
+}
+
 /** A colour: a label's, "unsure" for the pixel model's unsure reading, or the neutral one of "can't tell". */
 export type Tone = 'real' | 'fake' | 'unsure' | 'cant-tell';
 
@@ -98,15 +122,17 @@ const USUALLY_RIGHT = 0.8;
 export const LEANS: Record<Label, string> = { REAL: 'a real photo', FAKE: 'an AI-generated picture' };
 
 /**
- * The line under "Can't tell": which way the pixel model leans and how often it
- * was right on such pictures, e.g. "The pixel model leans towards a real photo
- * (54%), but on pictures like this it was right only 58% of the time." Null for
- * any other verdict.
+ * The line under "Can't tell": which way the leading pixel evidence leans and how
+ * often it was right on such pictures, e.g. "The pixel model leans towards a real
+ * photo (54%), but on pictures like this it was right only 58% of the time." Null
+ * for any other verdict.
  */
-export function leanSentence(verdict: Pick<Verdict, 'lean' | 'confidence' | 'measured_accuracy'>): string | null {
+export function leanSentence(
+  verdict: Pick<Verdict, 'lean' | 'confidence' | 'measured_accuracy'> & Partial<Pick<Verdict, 'pixel_evidence'>>,
+): string | null {
   if (!verdict.lean) return null;
   const chance = verdict.confidence === null ? '' : ` (${formatPercent(verdict.confidence)})`;
-  const towards = `The pixel model leans towards ${LEANS[verdict.lean]}${chance}`;
+  const towards = `${capitalised(pixelEvidenceName(verdict.pixel_evidence))} leans towards ${LEANS[verdict.lean]}${chance}`;
   if (verdict.measured_accuracy === null) {
     return `${towards}, but how often it is right on pictures like this has not been measured.`;
   }
@@ -165,7 +191,7 @@ export function describeResult(prediction: Prediction): ResultText {
     label: verdict.label,
     title: LABEL_TEXT[verdict.label],
     basis: verdict.basis,
-    basisText: BASIS_TEXT[verdict.basis],
+    basisText: basisText(verdict),
     summary: verdict.summary,
     unsure,
     lean: leanSentence(verdict),

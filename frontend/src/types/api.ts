@@ -40,6 +40,12 @@ export type CredentialAction = Schemas['CredentialAction'];
 export type ValidationFailure = Schemas['ValidationFailure'];
 /** The one answer the product leads with. */
 export type Verdict = Schemas['Verdict'];
+/** A brought detector's answer on one picture (only measured detectors have one). */
+export type DetectorEvidence = Schemas['DetectorEvidence'];
+/** A calibrated-confidence band and how often answers in it were right on held-out pictures. */
+export type Band = NonNullable<Schemas['Band']>;
+/** A detector's state in GET /api/model: measured, not measured, failed, or the built-in model's card. */
+export type DetectorStatus = Schemas['DetectorStatus'];
 /** REAL, FAKE, or UNSURE: "can't tell". */
 export type VerdictLabel = Verdict['label'];
 export type VerdictBasis = Verdict['basis'];

@@ -311,6 +311,8 @@ export interface components {
             model_assessment: components["schemas"]["ModelAssessment"];
             provenance: components["schemas"]["Provenance"];
             verdict: components["schemas"]["Verdict"];
+            /** @description One line per measured brought detector (empty without any). Never changes label, probability_real or confidence, which are the built-in model's. */
+            detectors: components["schemas"]["DetectorEvidence"][];
         };
         FileError: {
             filename: string | null;
@@ -372,6 +374,8 @@ export interface components {
             limitations: string[];
             plots: components["schemas"]["Plot"][];
             decision: components["schemas"]["Decision"];
+            /** @description The built-in model and every brought detector (DETECTORS_DIR), with its state and figures. */
+            detectors: components["schemas"]["DetectorStatus"][];
         };
         /** @description The pixel model's answer, with its confidence calibrated for this kind of input. */
         ModelAssessment: {
@@ -398,6 +402,7 @@ export interface components {
             out_of_distribution: boolean;
             /** @description A plain sentence for the UI when the answer is unsure or out of distribution. */
             note: string | null;
+            band: components["schemas"]["Band"];
         };
         Signer: {
             /** @description Organisation named in the signing certificate. */
@@ -508,10 +513,10 @@ export interface components {
             /** @description Missing metadata proves nothing. */
             note: string;
         };
-        /** @description The one answer the product leads with, and what it rests on (see decision.verdict_rules in GET /api/model). label is REAL or FAKE when the evidence or a sure pixel model settles it, and UNSURE ("can't tell") when the verdict rests on the pixel model and model_assessment.unsure or model_assessment.out_of_distribution is true. */
+        /** @description The one answer the product leads with, and what it rests on (see decision.verdict_rules in GET /api/model). label is REAL or FAKE when the file's evidence settles it, or when the leading pixel evidence is sure and its confidence band for this kind of picture was right at least 90% of the time over at least 50 held-out pictures; otherwise UNSURE ("can't tell") with the lean. */
         Verdict: {
             /**
-             * @description REAL (a real photograph), FAKE (AI-generated) or UNSURE (can't tell: only an unsure pixel model speaks for either). UNSURE only ever has basis model.
+             * @description REAL (a real photograph), FAKE (AI-generated) or UNSURE (can't tell: only pixel evidence that has not earned it speaks for either). UNSURE only ever has basis model.
              * @enum {unknown}
              */
             label: "REAL" | "FAKE" | "UNSURE";
@@ -520,14 +525,16 @@ export interface components {
             /** @description One plain sentence. */
             summary: string;
             /**
-             * @description When label is UNSURE, the way the pixel model leans (model_assessment.label); null for every other verdict.
+             * @description When label is UNSURE, the way the leading pixel evidence leans; null for every other verdict.
              * @enum {unknown}
              */
             lean: "REAL" | "FAKE" | null;
-            /** @description model_assessment.confidence when basis is model, else null. */
+            /** @description The leading pixel evidence's calibrated confidence when basis is model, else null. */
             confidence: number | null;
-            /** @description model_assessment.measured_accuracy when basis is model, else null. */
+            /** @description When basis is model: how often answers in the leading pixel evidence's confidence band were right on held-out pictures of this kind (its band's accuracy; the kind's accuracy where no band was measured); else null. */
             measured_accuracy: number | null;
+            /** @description When basis is model, the pixel evidence the verdict rests on or leans with: 'builtin' (the 32x32 model, model_assessment), a brought detector's name, or 'combined'; null when the file's own evidence decides. */
+            pixel_evidence: string | null;
         };
         InputKind: {
             /** @enum {unknown} */
@@ -539,6 +546,14 @@ export interface components {
             measured_on: string | null;
             /** @description Expected calibration error on the validation pictures of this kind, when measured. */
             ece?: number | null;
+            /** @description How often the model's answers on pictures of this kind were right, per calibrated-confidence band (what the verdict rule reads). */
+            bands: {
+                from: number;
+                to: number;
+                pictures: number;
+                right?: number;
+                accuracy: number | null;
+            }[];
         };
         /** @description How the service turns the model's output and the evidence into a verdict. */
         Decision: {
@@ -550,6 +565,72 @@ export interface components {
             /** @description The verdict rule in plain sentences, in order. */
             verdict_rules: string[];
             input_kinds: components["schemas"]["InputKind"][];
+        };
+        /** @description The calibrated-confidence band this answer falls in, and how often answers in it were right on held-out pictures of this kind; null when not measured. */
+        Band: {
+            from: number;
+            to: number;
+            /** @description Held-out pictures of this kind whose answer fell in this band. */
+            pictures: number;
+            /** @description Share of them answered right. */
+            accuracy: number | null;
+        } | null;
+        /** @description One brought detector's answer on this picture (docs/detectors.md): only measured detectors have a line. */
+        DetectorEvidence: {
+            name: string;
+            /**
+             * @description Its lean; null when it was skipped for this request (see note).
+             * @enum {unknown}
+             */
+            label: "REAL" | "FAKE" | null;
+            /** @description Its probability of that label, calibrated for this kind of picture across held-out sources. */
+            confidence: number | null;
+            /** @enum {unknown} */
+            input_kind: "thumbnail" | "photo";
+            band: components["schemas"]["Band"];
+            /** @description Calibrated confidence below the unsure limit. */
+            unsure: boolean;
+            /** @description It was measured (and calibrated) on pictures of this kind from at least two sources. */
+            kind_measured: boolean;
+            /** @description What its figures for this kind rest on, in plain words. */
+            measured_on: string | null;
+            /** @description Mean of its per-source ROC-AUCs: what detectors are ranked by. */
+            mean_source_roc_auc: number | null;
+            /** @description For the combination of detectors: the detectors it stacks. */
+            combines: string[] | null;
+            /** @description Why it gave no answer (skipped for this request's time) or why its answer cannot be judged. */
+            note: string | null;
+        };
+        DetectorStatus: {
+            name: string;
+            /** @description onnx, keras, builtin or combination; null when the folder could not be read. */
+            format: string | null;
+            /**
+             * @description Only a measured detector speaks; model_card: the built-in model, whose figures are its model card's.
+             * @enum {unknown}
+             */
+            state: "measured" | "not_measured" | "failed" | "model_card";
+            /** @description Why it is not measured or failed to load, naming the file. */
+            reason: string | null;
+            /** @description Its place in the order in which pixel evidence leads the verdict (1 first); null when it does not compete. */
+            lead_rank: number | null;
+            /** @description Its figures from measurement.json. */
+            measurement: {
+                pictures: number;
+                sources: number;
+                pooled_roc_auc: number | null;
+                mean_source_roc_auc: number | null;
+                ece: number | null;
+                confidently_wrong: number | null;
+                measured_at: string | null;
+                bands: {
+                    kind: string;
+                    from: number;
+                    to: number;
+                    pictures: number;
+                    accuracy: number | null;
+                }[];
+            } | null;
         };
     };
     responses: never;

@@ -17,6 +17,7 @@ export function historyEntry(filename: string, result: Prediction, thumbnail?: s
     lean: verdict.lean,
     confidenceLevel: byModel ? confidenceLevel(result.model_assessment) : null,
     confidence: byModel ? verdict.confidence : null,
+    pixelEvidence: byModel ? verdict.pixel_evidence : null,
     modelVersion: result.model_version,
     checkedAt: new Date().toISOString(),
     thumbnail: thumbnail ?? result.explanation?.model_input_png,

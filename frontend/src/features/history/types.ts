@@ -14,6 +14,8 @@ export interface HistoryEntry {
   confidenceLevel: ConfidenceLevel | null;
   /** For a model verdict: the calibrated confidence the server sent. */
   confidence: number | null;
+  /** For a model verdict: the pixel evidence it rests on ('builtin' or a brought detector's name); absent in older entries. */
+  pixelEvidence?: string | null;
   modelVersion: string;
   /** ISO date-time of the check. */
   checkedAt: string;

@@ -38,6 +38,7 @@ export const decision: Decision = {
       measured_accuracy: 0.978,
       measured_on: '20,000 CIFAKE test thumbnails',
       ece: 0.004,
+      bands: [{ from: 0.5, to: 1, pictures: 20000, right: 19560, accuracy: 0.978 }],
     },
     {
       name: 'photo',
@@ -47,6 +48,10 @@ export const decision: Decision = {
       measured_accuracy: 0.62,
       measured_on: '634 photos and AI pictures from 5 sources never used in training',
       ece: 0.031,
+      bands: [
+        { from: 0.5, to: 0.65, pictures: 600, right: 372, accuracy: 0.62 },
+        { from: 0.65, to: 1, pictures: 34, right: 21, accuracy: 0.62 },
+      ],
     },
   ],
 };
@@ -67,6 +72,7 @@ export function makeAssessment(probabilityReal: number, overrides: Partial<Model
     input_kind_description: thumbnailKind.description,
     measured_accuracy: thumbnailKind.measured_accuracy,
     measured_on: thumbnailKind.measured_on,
+    band: { from: 0.5, to: 1, pictures: 20000, accuracy: 0.978 },
     unsure: confidence < decision.unsure_below,
     out_of_distribution: false,
     note: confidence < decision.unsure_below ? 'The model is unsure about this picture: treat its guess as a coin toss.' : null,
@@ -82,6 +88,7 @@ export function photoAssessment(confidence: number, overrides: Partial<ModelAsse
     input_kind_description: photoKind.description,
     measured_accuracy: photoKind.measured_accuracy,
     measured_on: photoKind.measured_on,
+    band: { from: 0.65, to: 1, pictures: 34, accuracy: 0.62 },
     unsure: confidence < decision.unsure_below,
     note: null,
     ...overrides,
@@ -240,6 +247,7 @@ export function makePrediction(probabilityReal: number, overrides: Partial<Predi
     },
     model_assessment: assessment,
     provenance: makeProvenance(),
+    detectors: [],
     verdict: {
       label: cantTell ? 'UNSURE' : label,
       basis: 'model',
@@ -249,6 +257,7 @@ export function makePrediction(probabilityReal: number, overrides: Partial<Predi
       lean: cantTell ? assessment.label : null,
       confidence: assessment.confidence,
       measured_accuracy: assessment.measured_accuracy,
+      pixel_evidence: 'builtin',
     },
     ...overrides,
   };
@@ -265,6 +274,7 @@ export function signedAiPrediction(probabilityReal = 0.9, overrides: Partial<Pre
       lean: null,
       confidence: null,
       measured_accuracy: null,
+      pixel_evidence: null,
     },
     ...overrides,
   });
@@ -281,6 +291,7 @@ export function generatorMetadataPrediction(probabilityReal = 0.8, overrides: Pa
       lean: null,
       confidence: null,
       measured_accuracy: null,
+      pixel_evidence: null,
     },
     ...overrides,
   });
@@ -333,4 +344,14 @@ export const modelCard: ModelCard = {
   ],
   plots: [{ name: 'roc_curve', title: 'ROC curve', url: '/api/model/plots/roc_curve.png' }],
   decision,
+  detectors: [
+    {
+      name: 'builtin',
+      format: 'builtin',
+      state: 'model_card',
+      reason: 'figures from the model card',
+      lead_rank: null,
+      measurement: null,
+    },
+  ],
 };

@@ -99,6 +99,7 @@ describe('the evidence list', () => {
           lean: null,
           confidence: null,
           measured_accuracy: null,
+          pixel_evidence: null,
         },
       }),
     );
@@ -179,6 +180,7 @@ describe('the evidence list', () => {
           lean: null,
           confidence: null,
           measured_accuracy: null,
+          pixel_evidence: null,
         },
       }),
     );

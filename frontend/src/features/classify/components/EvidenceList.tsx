@@ -1,15 +1,20 @@
 import { useId, type ReactNode } from 'react';
 import {
   accuracySentence,
+  BUILTIN_DETECTOR,
   confidenceLevel,
   confidenceText,
+  COMBINED_DETECTORS,
+  formatPercent,
   modelSentence,
+  pixelEvidenceName,
   toneOf,
 } from '@/lib/verdict';
 import type {
   AiLabel,
   CameraMetadata,
   ContentCredentials,
+  DetectorEvidence,
   GeneratorMetadata,
   ModelAssessment,
   Prediction,
@@ -227,6 +232,7 @@ function modelStatus(assessment: ModelAssessment): string {
 function ModelItem({ result, inputSize, heatmap }: ModelItemProps) {
   const { verdict, model_assessment: assessment } = result;
   const decidedElsewhere = verdict.basis !== 'model';
+  const ledByDetector = !decidedElsewhere && !!verdict.pixel_evidence && verdict.pixel_evidence !== BUILTIN_DETECTOR;
   const tone = toneOf(assessment.label, confidenceLevel(assessment) === 'unsure');
   const size = inputSize ? `${inputSize}×${inputSize}` : 'tiny';
   return (
@@ -237,6 +243,11 @@ function ModelItem({ result, inputSize, heatmap }: ModelItemProps) {
       {(assessment.out_of_distribution || assessment.note) && (
         <p className="evidence-warning">
           {assessment.note ?? 'This picture is unlike the pictures the model was trained on, so its guess says little here.'}
+        </p>
+      )}
+      {ledByDetector && (
+        <p className="evidence-text">
+          The verdict above rests on {pixelEvidenceName(verdict.pixel_evidence)}, not on this model’s guess.
         </p>
       )}
       {decidedElsewhere && (
@@ -256,6 +267,43 @@ function ModelItem({ result, inputSize, heatmap }: ModelItemProps) {
   );
 }
 
+const KIND_PLURAL = { thumbnail: 'thumbnails', photo: 'photos' } as const;
+
+/** How often a detector's answers like this one were right, in words, or why that is not known. */
+function bandSentence(line: DetectorEvidence): string {
+  const { band } = line;
+  if (!line.kind_measured) return line.note ?? `It was not measured on ${KIND_PLURAL[line.input_kind]}.`;
+  if (!band || band.accuracy === null) {
+    return `How often it is right at this confidence on ${KIND_PLURAL[line.input_kind]} has not been measured, so it decides nothing.`;
+  }
+  const range = `${formatPercent(band.from)}–${formatPercent(band.to)}`;
+  return `On sources it never saw, its answers on ${KIND_PLURAL[line.input_kind]} at ${range} confidence were right ${formatPercent(band.accuracy)} of the time (${band.pictures.toLocaleString('en')} pictures).`;
+}
+
+/** One brought detector's line: its lean, how often such answers were right on held-out sources, and whether the verdict rests on it. */
+function DetectorItem({ line, leads }: { line: DetectorEvidence; leads: boolean }) {
+  const title = line.name === COMBINED_DETECTORS ? 'Combined detectors' : `Detector: ${line.name}`;
+  if (line.label === null || line.confidence === null) {
+    return (
+      <EvidenceItem title={title} status="Skipped" found={false}>
+        <p className="evidence-text">{line.note}</p>
+      </EvidenceItem>
+    );
+  }
+  const status = `Leans ${LABEL_IN_SENTENCE[line.label]} (${formatPercent(line.confidence)})${line.unsure ? ', unsure' : ''}`;
+  return (
+    <EvidenceItem title={title} status={status} found>
+      <p className="evidence-text">{bandSentence(line)}</p>
+      {line.combines && <p className="hint">Stacks {line.combines.join(' and ')}, fitted across held-out sources.</p>}
+      {line.measured_on && <p className="hint">Measured on {line.measured_on}.</p>}
+      {line.mean_source_roc_auc !== null && (
+        <p className="hint">Mean ROC-AUC per held-out source: {line.mean_source_roc_auc.toFixed(2)} (0.5 is chance).</p>
+      )}
+      {leads && <p className="evidence-text">The verdict above rests on this detector.</p>}
+    </EvidenceItem>
+  );
+}
+
 interface EvidenceListProps {
   result: Prediction;
   inputSize: number | null;
@@ -265,7 +313,8 @@ interface EvidenceListProps {
 
 /**
  * Each line of evidence on its own: Content Credentials, generator metadata,
- * camera metadata, then the pixel model's guess, each present or absent in words.
+ * camera metadata, then the pixel model's guess and each measured detector's,
+ * each present or absent in words.
  */
 export function EvidenceList({ result, inputSize, heatmap }: EvidenceListProps) {
   const headingId = useId();
@@ -281,6 +330,9 @@ export function EvidenceList({ result, inputSize, heatmap }: EvidenceListProps) 
         <GeneratorItem metadata={provenance.generator_metadata} />
         <CameraItem metadata={provenance.camera_metadata} />
         <ModelItem result={result} inputSize={inputSize} heatmap={heatmap} />
+        {result.detectors.map((line) => (
+          <DetectorItem key={line.name} line={line} leads={result.verdict.pixel_evidence === line.name} />
+        ))}
       </ul>
       <p className="evidence-note">{provenance.note}</p>
     </div>

@@ -1,7 +1,15 @@
 import { CameraIcon, QuestionIcon, SparklesIcon } from '@/components/Icons';
 import { TableScroll } from '@/components/TableScroll';
 import { formatTime } from '@/lib/format';
-import { BASIS_TEXT, confidenceText, formatPercent, LABEL_TEXT, LEANS, VERDICT_TONE } from '@/lib/verdict';
+import {
+  BASIS_TEXT,
+  BUILTIN_DETECTOR,
+  confidenceText,
+  formatPercent,
+  LABEL_TEXT,
+  LEANS,
+  VERDICT_TONE,
+} from '@/lib/verdict';
 import type { VerdictLabel } from '@/types/api';
 import type { HistoryEntry } from '../types';
 
@@ -36,9 +44,11 @@ const ICONS: Record<VerdictLabel, typeof CameraIcon> = { REAL: CameraIcon, FAKE:
 function basisText(entry: HistoryEntry): string {
   if (entry.basis !== 'model') return BASIS_TEXT[entry.basis];
   const chance = typeof entry.confidence === 'number' ? ` (${formatPercent(entry.confidence)})` : '';
-  if (entry.lean) return `Pixel model, leaning towards ${LEANS[entry.lean]}${chance}`;
-  const words = entry.confidenceLevel ? `, ${confidenceText(entry.confidenceLevel).toLowerCase()}` : '';
-  return `Pixel model${words}${chance}`;
+  const who = entry.pixelEvidence && entry.pixelEvidence !== BUILTIN_DETECTOR ? `Detector ${entry.pixelEvidence}` : 'Pixel model';
+  if (entry.lean) return `${who}, leaning towards ${LEANS[entry.lean]}${chance}`;
+  // The confidence words describe the built-in model's reading; a detector's answer stands on its measured band.
+  const words = entry.confidenceLevel && who === 'Pixel model' ? `, ${confidenceText(entry.confidenceLevel).toLowerCase()}` : '';
+  return `${who}${words}${chance}`;
 }
 
 /** How many verdicts of each outcome, e.g. "2 images: 1 AI-generated, 0 real photos, 1 can’t tell." */
