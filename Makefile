@@ -20,8 +20,9 @@ export PORT
 
 .PHONY: run test install system-packages frontend test-python test-frontend container-check k8s-check dataset train evaluate export benchmark docs docs-serve clean
 
+# DETECTORS_DIR=DIR make run also serves the measured detectors under DIR (docs/detectors.md).
 run: install frontend/dist/index.html
-	$(BIN)/gunicorn -c backend/gunicorn.conf.py
+	$(if $(DETECTORS_DIR),FLASK_DETECTORS_DIR=$(abspath $(DETECTORS_DIR))) $(BIN)/gunicorn -c backend/gunicorn.conf.py
 
 test: system-packages install frontend/node_modules/.package-lock.json
 	$(MAKE) -k test-python test-frontend  # -k: run both suites, fail if either fails

@@ -413,6 +413,22 @@ def test_the_registry_shows_a_combination_only_where_it_leads(tmp_path):
     assert "combined" not in registry.lead and registry.combination is None
 
 
+def test_the_built_in_model_competes_with_its_cards_figure_when_not_measured_here():
+    from detector.detectors.registry import Entry, card_mean_source_auc
+
+    rng = np.random.default_rng(5)
+    labels = rng.integers(0, 2, 200)
+    sources = np.array(["a", "b"])[rng.integers(0, 2, 200)]
+    worse = fake_measurement("worse", rng.normal(0, 1, 200), labels, sources)  # no better than chance
+    entry = Entry("worse", "", "onnx", MEASURED, None, object(), worse)
+    assert Registry([entry], builtin_card_auc=0.59).lead == ["builtin", "worse"]
+    assert Registry([entry]).lead == ["worse", "builtin"]  # a card without figures ranks last
+    card = json.loads((measuring.Path(__file__).resolve().parents[1] / "model" / "model_card.json").read_text())
+    aucs = [row["roc_auc"] for row in card["metrics"]["modern_val"]["per_source"] if row["roc_auc"] is not None]
+    assert card_mean_source_auc(card) == pytest.approx(np.mean(aucs), abs=1e-4)
+    assert card_mean_source_auc({}) is None
+
+
 # --------------------------------------------------------------------------
 # Serving
 

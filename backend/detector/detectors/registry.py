@@ -13,6 +13,7 @@ skipped with a note.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -49,7 +50,13 @@ class Entry:
 class Registry:
     """The loaded detectors, the order in which pixel evidence leads, and their evidence per picture."""
 
-    def __init__(self, entries: list[Entry], builtin: Entry | None = None, unsure_below: float = 0.65):
+    def __init__(
+        self,
+        entries: list[Entry],
+        builtin: Entry | None = None,
+        unsure_below: float = 0.65,
+        builtin_card_auc: float | None = None,
+    ):
         self.entries = entries
         self.builtin = builtin
         self.unsure_below = unsure_below
@@ -60,10 +67,11 @@ class Registry:
             for e in measured
             if e is not builtin
         ]
-        if builtin is not None and builtin.state == MEASURED:
-            candidates.append(
-                {"name": verdict.BUILTIN, "mean_source_roc_auc": builtin.measurement["mean_source_roc_auc"]}
-            )
+        # The built-in model competes with its own measurement, else with the figure of its card.
+        builtin_auc = (
+            builtin.measurement["mean_source_roc_auc"] if builtin and builtin.measurement else builtin_card_auc
+        )
+        candidates.append({"name": verdict.BUILTIN, "mean_source_roc_auc": builtin_auc})
         if self.combination:
             candidates.append(
                 {
@@ -105,8 +113,8 @@ class Registry:
                     else:
                         log.info("detector %s: %s", entry.name, entry.state.replace("_", " "))
                     entries.append(entry)
-        unsure = calibration.unsure_below(getattr(classifier, "card", {}) or {})
-        return cls(entries, builtin, unsure)
+        card = getattr(classifier, "card", None) or _card_beside(model_path)
+        return cls(entries, builtin, calibration.unsure_below(card), card_mean_source_auc(card))
 
     @property
     def speaking(self) -> list[Entry]:
@@ -301,6 +309,22 @@ def _builtin_entry(classifier, model_path: str | Path) -> Entry | None:
     return Entry(
         verdict.BUILTIN, str(folder.path), "builtin", state, reason, BuiltinDetector(folder, classifier), measurement
     )
+
+
+def card_mean_source_auc(card: dict) -> float | None:
+    """The mean per-source ROC-AUC the model card gives the built-in model on sources it never trained on."""
+    rows = ((card.get("metrics") or {}).get("modern_val") or {}).get("per_source") or []
+    aucs = [row["roc_auc"] for row in rows if row.get("roc_auc") is not None]
+    return round(float(np.mean(aucs)), 4) if aucs else None
+
+
+def _card_beside(model_path: str | Path | None) -> dict:
+    """The model card next to a model file, or nothing."""
+    path = Path(model_path).with_name("model_card.json") if model_path else None
+    try:
+        return json.loads(path.read_text()) if path and path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def _best_combination(measurements: list[dict]) -> dict | None:
