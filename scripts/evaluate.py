@@ -52,7 +52,15 @@ from training.plots import (
     read_history,
 )
 
-from detector.calibration import assess, calibrated_probability_real, fit_temperature, kind_calibration, logit
+from detector.calibration import (
+    assess,
+    calibrated_probability_real,
+    confidence_bands,
+    fit_temperature,
+    kind_calibration,
+    logit,
+)
+from detector.contract import confidence_of, predicted_real
 from detector.provenance.credentials import absent
 from detector.provenance.metadata import no_camera, no_generator
 from detector.verdict import UNSURE, decide
@@ -118,6 +126,12 @@ def cross_fitted(probabilities: np.ndarray, labels: np.ndarray, sources: np.ndar
     return out
 
 
+def answer_bands(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> list[dict]:
+    """How often answers were right per band of their confidence (what the verdict rule reads from the card)."""
+    right = predicted_real(probabilities, threshold) == (labels == 1)
+    return confidence_bands(confidence_of(probabilities, threshold), right)
+
+
 def grouped_accuracy(probabilities, labels, groups, key: str, threshold: float) -> list[dict]:
     """Accuracy, and ROC-AUC where both classes occur, per group."""
     from sklearn.metrics import roc_auc_score
@@ -174,6 +188,7 @@ def evaluate_modern(classifier, folder: Path, out: Path) -> tuple[dict, np.ndarr
     threshold = classifier.threshold
     temperature = kind_calibration(classifier.card, "photo")["temperature"]
     shown = calibrated_probability_real(raw, temperature, threshold)
+    held_out = cross_fitted(raw, data.labels, data.sources, threshold)
     report = {
         "data": f"modern val split: {len(data)} pictures from {len(np.unique(data.sources))} sources never "
         "used in training",
@@ -181,9 +196,9 @@ def evaluate_modern(classifier, folder: Path, out: Path) -> tuple[dict, np.ndarr
         "temperature": temperature,
         "raw": classification_report(raw, data.labels, threshold),
         "calibrated": classification_report(shown, data.labels, threshold),
-        "calibrated_cross_fitted": classification_report(
-            cross_fitted(raw, data.labels, data.sources, threshold), data.labels, threshold
-        ),
+        "calibrated_cross_fitted": classification_report(held_out, data.labels, threshold),
+        # Bands of the cross-fitted confidence: each source's answers judged by a calibration fitted on the others.
+        "bands": answer_bands(held_out, data.labels, threshold),
         "per_source": grouped_accuracy(raw, data.labels, data.sources, "source", threshold),
         "per_generator": grouped_accuracy(raw, data.labels, data.generators, "generator", threshold),
         "verdict_outcomes": verdict_outcomes(raw, data.labels, data.original_sizes, classifier.card, threshold),
@@ -195,8 +210,11 @@ def evaluate_modern(classifier, folder: Path, out: Path) -> tuple[dict, np.ndarr
 def record_measured_accuracy(card: dict, metrics: dict) -> None:
     """Put the accuracy measured here on each kind of input into the card's calibration, which the UI quotes."""
     kinds = card.setdefault("calibration", {}).setdefault("kinds", {})
+    card["calibration"].pop("bands_derived_from", None)  # measured now, not derived
     kinds.setdefault("thumbnail", {"temperature": 1.0}).update(
-        measured_accuracy=metrics["accuracy"], measured_on=f"{metrics['test_images']:,} CIFAKE test thumbnails"
+        measured_accuracy=metrics["accuracy"],
+        measured_on=f"{metrics['test_images']:,} CIFAKE test thumbnails",
+        bands=metrics["bands"],
     )
     if "modern_val" in metrics:
         modern = metrics["modern_val"]
@@ -204,6 +222,7 @@ def record_measured_accuracy(card: dict, metrics: dict) -> None:
             measured_accuracy=modern["raw"]["accuracy"],
             measured_on=f"{modern['raw']['test_images']:,} photos and AI pictures from "
             f"{len(modern['per_source'])} sources never used in training",
+            bands=modern["bands"],
         )
 
 
@@ -217,6 +236,7 @@ def main(argv=None) -> int:
     seconds = time.perf_counter() - started
 
     report = classification_report(probabilities, data.labels)
+    report["bands"] = answer_bands(probabilities, data.labels, classifier.threshold)
     report["skipped_files"] = len(data.skipped)
     report["images_per_second"] = round(len(data.labels) / seconds)
     report["jpeg_robustness"] = [

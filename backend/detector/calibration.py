@@ -155,7 +155,8 @@ def assess(
         "input_kind_description": INPUT_KINDS[kind],
         "measured_accuracy": calibration["measured_accuracy"],
         "measured_on": calibration["measured_on"],
-        "band": band_of(calibration["bands"], confidence),
+        # Bands were measured on pictures like those trained on: none speaks for a picture unlike them.
+        "band": None if out_of_distribution else band_of(calibration["bands"], confidence),
         "unsure": bool(unsure),
         "out_of_distribution": bool(out_of_distribution),
         "note": note,

@@ -123,3 +123,48 @@ def test_the_decision_summary_names_every_kind_with_its_figures():
     kinds = {kind["name"]: kind for kind in summary["input_kinds"]}
     assert kinds["photo"]["temperature"] == 4.0 and kinds["photo"]["measured_accuracy"] == 0.61
     assert kinds["thumbnail"]["max_side"] == 64
+
+
+BANDED = {
+    "calibration": {
+        "kinds": {
+            "photo": {
+                "temperature": 1.0,
+                "measured_accuracy": 0.6,
+                "bands": [
+                    {"from": 0.5, "to": 0.9, "pictures": 300, "right": 171, "accuracy": 0.57},
+                    {"from": 0.9, "to": 1.0, "pictures": 80, "right": 76, "accuracy": 0.95},
+                ],
+            }
+        }
+    }
+}
+
+
+@pytest.mark.parametrize("probability_real, band", [(0.8, 0.57), (0.3, 0.57), (0.95, 0.95), (1.0, 0.95), (0.02, 0.95)])
+def test_the_assessment_names_the_band_its_confidence_falls_in(probability_real, band):
+    answer = assess(probability_real, 400, 300, BANDED)
+    assert answer["band"]["accuracy"] == band
+    assert set(answer["band"]) == {"from", "to", "pictures", "accuracy"}
+
+
+def test_no_band_speaks_for_a_picture_unlike_the_training_pictures_or_an_unmeasured_kind():
+    assert assess(0.99, 600, 100, BANDED)["band"] is None  # stretched beyond 4:1
+    assert assess(0.99, 40, 40, BANDED)["band"] is None  # thumbnails: no bands in this card
+
+
+def test_confidence_bands_count_answers_and_close_the_last_band():
+    from detector.calibration import confidence_bands
+
+    bands = confidence_bands(np.array([0.5, 0.55, 0.61, 0.95, 1.0]), np.array([True, False, True, True, False]))
+    counts = [(band["from"], band["pictures"], band["right"], band["accuracy"]) for band in bands]
+    assert counts == [(0.5, 2, 1, 0.5), (0.6, 1, 1, 1.0), (0.7, 0, 0, None), (0.8, 0, 0, None), (0.9, 2, 1, 0.5)]
+
+
+def test_calibration_error_and_confidently_wrong_on_known_values():
+    from detector.calibration import confidently_wrong_share, expected_calibration_error
+
+    # 80% sure and right 80% of the time: perfectly calibrated; right half the time: 0.3 off.
+    assert expected_calibration_error(np.full(10, 0.8), np.array([1] * 8 + [0] * 2)) == pytest.approx(0.0)
+    assert expected_calibration_error(np.full(10, 0.8), np.array([1] * 5 + [0] * 5)) == pytest.approx(0.3)
+    assert confidently_wrong_share(np.array([0.95, 0.05, 0.6, 0.97]), np.array([0, 0, 0, 1])) == 0.25

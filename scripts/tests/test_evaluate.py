@@ -56,6 +56,12 @@ def test_writes_metrics_and_every_plot(tiny_dataset, trained, model_copy, tmp_pa
             assert plot.format == "PNG" and plot.width > 300
     card = json.loads(model_copy.with_name("model_card.json").read_text())
     assert card["metrics"]["accuracy"] == metrics["accuracy"]
+    # The bands the verdict rule reads: every answer in one band, thumbnails and modern val each.
+    assert sum(band["pictures"] for band in metrics["bands"]) == 48
+    modern = metrics["modern_val"]
+    assert sum(band["pictures"] for band in modern["bands"]) == modern["raw"]["test_images"]
+    kinds = card["calibration"]["kinds"]
+    assert (kinds["thumbnail"]["bands"], kinds["photo"]["bands"]) == (metrics["bands"], modern["bands"])
     assert [plot["file"] for plot in card["plots"]] == [file for _, _, file in plots.PLOTS]
 
 
@@ -89,7 +95,14 @@ def test_metrics_on_known_values():
 
 
 def test_verdict_outcomes_count_each_outcome_and_whether_it_was_right():
-    card = {"calibration": {"unsure_below": 0.65, "kinds": {"thumbnail": {"temperature": 1.0}, "photo": {}}}}
+    # Thumbnail answers were right often enough to decide; nothing was measured on photos.
+    earned = [{"from": 0.5, "to": 1.0, "pictures": 1000, "right": 970, "accuracy": 0.97}]
+    card = {
+        "calibration": {
+            "unsure_below": 0.65,
+            "kinds": {"thumbnail": {"temperature": 1.0, "bands": earned}, "photo": {}},
+        }
+    }
     probabilities = np.array([0.99, 0.01, 0.55, 0.99, 0.3])
     labels = np.array([1, 0, 0, 1, 1])  # 1 = REAL
     # Two sure thumbnails, an unsure photo leaning the wrong way, a confident picture stretched beyond anything the
