@@ -7,4 +7,5 @@ provenance    what reading Content Credentials and metadata adds to a prediction
 recycling     a long run: worker memory, replacements and health-check waits
 scan          `detector scan` against the API on the same pictures
 heif_preview  how far reading a HEIC's stored preview moves the model's answer
+detectors     time per picture of each kind of detector: the built-in model, ONNX and Keras (docs/detectors.md)
 """
