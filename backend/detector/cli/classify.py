@@ -9,6 +9,7 @@ shape instead, so every file has a result.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Sequence
 
@@ -24,9 +25,32 @@ from ..preprocessing import ImageError, PreparedImage, prepare_image
 MAX_FILE_BYTES = DEFAULTS["MAX_CONTENT_LENGTH"]
 
 
+# What a path can be besides a regular file, as a reason for skipping it. Reading a pipe or a
+# device could wait for ever (a pipe nobody writes to) or never end, so none is ever read.
+NOT_REGULAR = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def require_regular(mode: int) -> None:
+    """BadRequest, saying what it is, unless mode is a regular file's."""
+    if not stat.S_ISREG(mode):
+        kind = NOT_REGULAR.get(stat.S_IFMT(mode), "not a file")
+        raise BadRequest(description=f"Not a regular file ({kind}): skipped, only regular files are read.")
+
+
 def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The file's bytes, or RequestEntityTooLarge without reading more than limit + 1 bytes."""
-    with open(path, "rb") as file:
+    """A regular file's bytes, or RequestEntityTooLarge without reading more than limit + 1 bytes."""
+    require_regular(os.stat(path).st_mode)  # so that no pipe or device is even opened
+    # Non-blocking, then checked again: the path may have become a pipe since the stat.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    with open(descriptor, "rb") as file:
+        require_regular(os.fstat(descriptor).st_mode)
+        os.set_blocking(descriptor, True)
         data = file.read(limit + 1)
     if len(data) > limit:
         raise RequestEntityTooLarge(description=f"The file is larger than the limit of {limit:,} bytes.")

@@ -9,12 +9,18 @@ flushed, so a scan that is stopped loses at most the batches in flight. Run the
 same command again to go on: files already in --out are skipped, and when none
 is left the model is never loaded. `--shard INDEX/COUNT` scans only the files
 whose path falls in that shard, so COUNT processes (or pods) share a collection.
+
+Only regular files are read: a named pipe, device, socket or folder met as a
+file gets an error line saying what it is. Ctrl-C or SIGTERM stops the scan and
+ends its workers (status 130); a second one exits at once. Workers also end if
+the scan is killed outright.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import fcntl
 import multiprocessing
 import os
@@ -26,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from multiprocessing.connection import wait as wait_for_ready
 from pathlib import Path
 
 from .base import UserError, detectors_default, load_classifier, load_detectors
@@ -37,6 +44,8 @@ BATCH_SIZE = 16
 # Batches queued per worker: enough to keep every worker busy, few enough to bound memory.
 BATCHES_PER_WORKER = 2
 LOG_EVERY = 60.0  # seconds between progress lines when stderr is not a terminal
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C; `kill` or a pod being stopped
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def add_parser(commands) -> None:
@@ -134,6 +143,7 @@ def _start_worker(model_path: str, detectors_dir: str | None = None) -> None:
     """Load the model and the brought detectors in this worker; a failure is reported by the first batch."""
     global _classifier, _detectors, _load_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process, which stops the workers
+    _end_with_parent()
     try:
         _classifier = load_classifier(model_path)
         _detectors = load_detectors(detectors_dir, _classifier, model_path)
@@ -142,6 +152,30 @@ def _start_worker(model_path: str, detectors_dir: str | None = None) -> None:
     from ..provenance import warm_up
 
     warm_up()
+
+
+def _end_with_parent() -> None:
+    """End this worker when the scan's process ends, even if it is killed outright (SIGKILL).
+
+    A worker otherwise outlives a killed scan, holding its model's memory (about 800 MB) and
+    waiting for work that never comes, or busy with a batch nobody will write.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    if sys.platform.startswith("linux"):
+        # The kernel kills this process when its parent dies, even in the middle of a long C call.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Everywhere, and for a parent that died before the prctl: the pipe that multiprocessing keeps
+    # open from the parent to each child it spawned closes when the parent ends.
+    threading.Thread(target=_exit_when_ready, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_when_ready(sentinel: int) -> None:
+    """Exit this process as soon as sentinel is ready (at once if it already is)."""
+    wait_for_ready([sentinel])
+    os._exit(1)
 
 
 def _classify_batch(paths: list[str]) -> tuple[str, int]:
@@ -157,7 +191,7 @@ def _classify_batch(paths: list[str]) -> tuple[str, int]:
 
 
 class Stopped(Exception):
-    """SIGTERM (a pod being stopped, `kill`): stop as for Ctrl-C."""
+    """Ctrl-C or SIGTERM: stop the scan, ending its workers."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,15 +213,13 @@ def run(args: argparse.Namespace) -> int:
 
         progress = Progress(args.paths, wanted)
         pending = (path for path in walk(args.paths) if wanted(path))
-        previous = signal.signal(signal.SIGTERM, _stop)
         try:
-            _scan(batches(pending, args.batch_size), out, args, progress)
-        except (KeyboardInterrupt, Stopped):
+            with _stopped_by_signals():
+                _scan(batches(pending, args.batch_size), out, args, progress)
+        except Stopped:
             progress.close()
             print(f"stopped: {progress.scanned:,} files recorded; run the same command again to go on", file=sys.stderr)
             return 130
-        finally:
-            signal.signal(signal.SIGTERM, previous)
         progress.close()
     print(
         f"{args.out}: {progress.scanned:,} files scanned now ({progress.errors:,} errors), {len(recorded):,} before",
@@ -205,8 +237,34 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _stopped_by_signals():
+    """Within the block, the first Ctrl-C or SIGTERM raises Stopped; the next one exits at once.
+
+    Once a stop has begun, its handlers stay: a second signal while the process winds down
+    (ending the workers, writing, exiting) must still exit it. Without a stop, the caller's
+    handlers are put back.
+    """
+    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is _stop:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
 def _stop(signum, frame):
+    for each in STOP_SIGNALS:
+        signal.signal(each, _exit_now)
     raise Stopped()
+
+
+def _exit_now(signum, frame):
+    # Whole batches are already on disk; a line cut here is removed by the next run. Any
+    # worker still running ends with this process (see _end_with_parent).
+    os.write(sys.stderr.fileno(), b"stopped again: exiting now; run the same command again to go on\n")
+    os._exit(130)
 
 
 def _lock(out, path: Path) -> None:
@@ -222,21 +280,65 @@ def _lock(out, path: Path) -> None:
 def _scan(work: Iterator[list[str]], out, args: argparse.Namespace, progress: Progress) -> None:
     """Classify the batches in worker processes, appending each batch's lines as soon as it is done."""
     in_flight: dict[Future, int] = {}  # each batch and its number of files
-    pool = None
     try:
-        for batch in work:
-            if pool is None:  # only once there is work: a finished scan never loads the model
-                pool = _pool(args)
-            in_flight[pool.submit(_classify_batch, batch)] = len(batch)
-            if len(in_flight) >= args.workers * BATCHES_PER_WORKER:
+        with Workers(args) as workers:
+            for batch in work:
+                in_flight[workers.submit(batch)] = len(batch)
+                if len(in_flight) >= args.workers * BATCHES_PER_WORKER:
+                    _write_finished(in_flight, out, progress)
+            while in_flight:
                 _write_finished(in_flight, out, progress)
-        while in_flight:
-            _write_finished(in_flight, out, progress)
     except BrokenProcessPool:
         raise UserError("a worker process died (out of memory?); run the same command again to go on") from None
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Workers:
+    """The worker processes, which end when the scan does, however it ends.
+
+    They start with the first batch, so a finished scan never loads the model. At the end of
+    the work they finish and exit; on Ctrl-C, SIGTERM or an error they are terminated at once,
+    and the batches they held are lost (the next run does them).
+    """
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.pool: ProcessPoolExecutor | None = None
+        self.others: set[multiprocessing.Process] = set()  # children that are not workers
+
+    def submit(self, batch: list[str]) -> Future:
+        """Hand a batch to the workers, starting them first if need be."""
+        if self.pool is None:
+            self.others = set(multiprocessing.active_children())
+            self.pool = _pool(self.args)
+        return self.pool.submit(_classify_batch, batch)
+
+    def running(self) -> set[multiprocessing.Process]:
+        """The worker processes now running."""
+        return set(multiprocessing.active_children()) - self.others
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if self.pool is None:
+            return
+        if kind is None:
+            try:
+                self.pool.shutdown(wait=True)
+                return
+            except BaseException:  # stopped while they were finishing
+                self.terminate()
+                raise
+        self.terminate()
+
+    def terminate(self) -> None:
+        """End every worker now, whatever it is doing (a shutdown would wait for its batch to finish)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        workers = self.running()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
 
 
 def _pool(args: argparse.Namespace) -> ProcessPoolExecutor:
