@@ -59,6 +59,8 @@ class Registry:
     ):
         self.entries = entries
         self.builtin = builtin
+        if builtin is not None and builtin.measurement is None and builtin_card_auc is not None:
+            builtin.reason = f"{builtin.reason}; the card's mean per-source ROC-AUC on modern val: {builtin_card_auc}"
         self.unsure_below = unsure_below
         measured = [e for e in [builtin, *entries] if e is not None and e.state == MEASURED]
         self.combination = _best_combination([e.measurement for e in measured])
