@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from images import jpeg
 
+from detector.cli import main
+
 STARTED = 120  # seconds a worker may take to start (import TensorFlow, load the model) on a busy machine
 STOPPED = 20  # seconds a stopped scan may take to exit
 
@@ -238,3 +240,81 @@ def test_a_second_signal_exits_while_the_first_stop_winds_down():
         process.kill()
         process.wait()
     assert b"exiting now" in process.stderr.read()
+
+
+# --------------------------------------------------------------------------
+# --out: only ever a results file of the scan's own
+
+
+def scan_nothing(out: Path, tmp_path: Path) -> int:
+    """A scan with no file to classify (no model is loaded), appending to out."""
+    (tmp_path / "empty").mkdir(exist_ok=True)
+    return main(["scan", str(tmp_path / "empty"), "--out", str(out), "--model", str(tmp_path / "none.h5")])
+
+
+RESULT = '{"path": "/photos/a.jpg", "filename": "a.jpg", "error": {"code": 415, "name": "N", "description": "D"}}\n'
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"my notes, no newline at the end",
+        b"my notes\nwith two lines\n",
+        RESULT.encode() + b"and a line of notes",
+        b"[1, 2]\n",
+        b'{"name": "not a result"}\n',
+    ],
+    ids=["text-without-newline", "text", "a-result-then-text", "json-not-an-object", "object-without-path"],
+)
+def test_a_file_that_is_not_a_results_file_is_refused_untouched(content, tmp_path, capsys):
+    out = tmp_path / "notes.txt"
+    out.write_bytes(content)
+    assert scan_nothing(out, tmp_path) == 2
+    assert out.read_bytes() == content
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {out} is not a results file of detector scan") and error.count("\n") == 1
+
+
+def test_a_symbolic_link_is_never_written_through(tmp_path, capsys):
+    target = tmp_path / "results.jsonl"
+    target.write_text(RESULT + RESULT[:20])  # a results file with a cut last line, which a scan would repair
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    assert scan_nothing(link, tmp_path) == 2
+    assert target.read_text() == RESULT + RESULT[:20]
+    assert "is a symbolic link" in capsys.readouterr().err
+
+
+def test_a_pipe_as_out_is_refused_at_once(tmp_path, capsys):
+    os.mkfifo(tmp_path / "out.jsonl")
+    assert scan_nothing(tmp_path / "out.jsonl", tmp_path) == 2
+    assert "not a regular file" in capsys.readouterr().err
+
+
+def test_the_lock_is_taken_before_the_file_is_touched(tmp_path, capsys):
+    import fcntl
+
+    out = tmp_path / "scan.jsonl"
+    out.write_text(RESULT + RESULT[:30])  # another scan is writing its next batch
+    with out.open("rb") as other_scan:
+        fcntl.flock(other_scan, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert scan_nothing(out, tmp_path) == 2
+    assert out.read_text() == RESULT + RESULT[:30]
+    assert "another scan is writing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tail", ["", '{"pa', '{"path": "/photos/b.jp', RESULT[:-1]])
+def test_a_results_file_cut_by_a_crash_is_repaired(tail, tmp_path, capsys):
+    out = tmp_path / "scan.jsonl"
+    out.write_text(RESULT + tail)
+    assert scan_nothing(out, tmp_path) == 0
+    assert out.read_text() == RESULT
+    assert ("removed an unfinished last line" in capsys.readouterr().err) == bool(tail)
+
+
+def test_an_empty_or_blank_file_is_a_results_file(tmp_path):
+    for content in ("", "\n\n"):
+        out = tmp_path / "scan.jsonl"
+        out.write_text(content)
+        assert scan_nothing(out, tmp_path) == 0
+        assert out.read_text() == content

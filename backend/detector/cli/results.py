@@ -9,9 +9,11 @@ and the CSV are made by streaming the file: a collection of any size fits.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .base import UserError
 from .predict import HEADLINES
 
 PATH_PREFIX = '{"path": "'
@@ -76,21 +79,59 @@ class RecordedPaths:
 
 
 def open_results(out: Path) -> tuple[BinaryIO, RecordedPaths, int]:
-    """The results file opened for appending, the paths it records, and the bytes of a cut-off last line."""
+    """The results file opened for appending and locked, the paths it records, and the bytes of a cut-off last line.
+
+    The file is created if need be. Anything else is refused with a UserError, before a byte
+    of it changes: a symbolic link, what is not a regular file, a file another scan is writing,
+    and a file that is not a results file (some line not a record, see record_path). Only a
+    last line that starts as the scan writes a line, and so was cut by a crash, is removed.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
-    file = open(out, "a+b")  # noqa: SIM115 - the caller owns it for the whole scan
+    if out.is_symlink():
+        raise UserError(f"{out} is a symbolic link: give the path of the results file itself")
+    file = open(out, "a+b", opener=_open_regular)  # noqa: SIM115 - the caller owns it for the whole scan
     try:
+        _lock(file, out)
         size = file.seek(0, os.SEEK_END)
         complete = _complete_length(file, size)
+        recorded = RecordedPaths(path_key(path) for path in _recorded_paths(file, complete, out))
         if complete < size:
+            file.seek(complete)
+            if not PATH_PREFIX.encode().startswith(file.read(len(PATH_PREFIX))):
+                raise _not_results(out, _line_count(file, complete) + 1, "is not a record")
             file.truncate(complete)
-        file.seek(0)
-        recorded = RecordedPaths(path_key(path) for path in _recorded_paths(file))
         file.seek(0, os.SEEK_END)
     except BaseException:
         file.close()
         raise
     return file, recorded, size - complete
+
+
+def _open_regular(path: str, flags: int) -> int:
+    """os.open for a regular file only: never through a link (one made since the check), never waiting on a pipe."""
+    descriptor = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise UserError(f"{path} is not a regular file: give a results file")
+    os.set_blocking(descriptor, True)
+    return descriptor
+
+
+def _lock(file: BinaryIO, path: Path) -> None:
+    """Refuse a results file that another scan is writing."""
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise UserError(f"another scan is writing {path}") from None
+    except OSError:
+        pass  # a file system without locks (some network shares): go on unguarded
+
+
+def _not_results(out: Path, number: int, reason: str) -> UserError:
+    return UserError(
+        f"{out} is not a results file of detector scan: line {number:,} {reason}; "
+        "it was left as it is (mend or remove that line, or give another --out)"
+    )
 
 
 def _complete_length(file: BinaryIO, size: int, block: int = 65536) -> int:
@@ -106,17 +147,57 @@ def _complete_length(file: BinaryIO, size: int, block: int = 65536) -> int:
     return 0
 
 
-def _recorded_paths(lines: Iterable[bytes]) -> Iterator[str]:
-    """The `path` of each line, read without parsing the whole line when it starts as written."""
-    for raw in lines:
-        line = raw.decode("utf-8", "replace")
-        try:
-            if line.startswith(PATH_PREFIX):
-                yield json.decoder.scanstring(line, len(PATH_PREFIX))[0]
-            else:
-                yield json.loads(line)["path"]
-        except (ValueError, KeyError, TypeError):
-            continue  # not a result line: it does not count as done
+def _line_count(file: BinaryIO, end: int) -> int:
+    """The number of newlines in the file's first end bytes."""
+    file.seek(0)
+    return sum(1 for _ in _lines_before(file, end))
+
+
+def _lines_before(file: BinaryIO, end: int) -> Iterator[bytes]:
+    """The whole lines in the file's first end bytes (which end with a newline), from where it is."""
+    position = file.tell()
+    for line in file:
+        position += len(line)
+        if position > end:
+            return
+        yield line
+
+
+def _recorded_paths(file: BinaryIO, end: int, out: Path) -> Iterator[str]:
+    """The path of each whole line up to end, or a UserError naming the first line that is not a record."""
+    file.seek(0)
+    for number, line in enumerate(_lines_before(file, end), 1):
+        if line.strip():  # blank lines are no records, and harm nothing
+            try:
+                yield record_path(line)
+            except ValueError as error:
+                raise _not_results(out, number, str(error)) from None
+
+
+def record_path(line: bytes) -> str:
+    """The path a results line records, or ValueError saying why the line is not a record.
+
+    A record is a JSON object whose "path" is a file name. A line that starts as result_line
+    writes it is read up to its path alone: a resume reads every line, and millions of lines
+    are read in seconds this way. The fields after the path are checked where they are read.
+    """
+    try:
+        if line.startswith(PATH_PREFIX.encode()):
+            path = json.decoder.scanstring(line.decode(), len(PATH_PREFIX))[0]
+        else:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError
+            path = record.get("path")
+    except (ValueError, RecursionError):
+        raise ValueError("is not a JSON object") from None
+    if not isinstance(path, str):
+        raise ValueError('has no "path" string')
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        raise ValueError('has a "path" that is not a file name') from None
+    return path
 
 
 def read_results(out: Path) -> Iterator[dict]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
-import fcntl
 import multiprocessing
 import os
 import signal
@@ -202,7 +201,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UserError(f"cannot write {args.out}: {error.strerror or error}") from None
     with out:
-        _lock(out, args.out)
         if dropped:
             print(f"{args.out}: removed an unfinished last line ({dropped} bytes)", file=sys.stderr)
         if recorded:
@@ -265,16 +263,6 @@ def _exit_now(signum, frame):
     # worker still running ends with this process (see _end_with_parent).
     os.write(sys.stderr.fileno(), b"stopped again: exiting now; run the same command again to go on\n")
     os._exit(130)
-
-
-def _lock(out, path: Path) -> None:
-    """Refuse to append to a results file that another scan is writing."""
-    try:
-        fcntl.flock(out.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise UserError(f"another scan is writing {path}") from None
-    except OSError:
-        pass  # a file system without locks (some network shares): go on unguarded
 
 
 def _scan(work: Iterator[list[str]], out, args: argparse.Namespace, progress: Progress) -> None:
