@@ -47,6 +47,22 @@ class Item:
     item_id: int
     kind: bytes  # 'av01', 'hvc1', 'grid', 'Exif', ...
     properties: tuple[Box, ...]  # from 'ipco', as 'ipma' associates them
+    entry: Box  # its 'infe' box
+
+    def property(self, kind: bytes) -> Box | None:
+        """The item's first property of this kind."""
+        return next((box for box in self.properties if box.kind == kind), None)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid item: a picture made of tiles (phones store 512x512 ones), each decoded alone."""
+
+    rows: int
+    columns: int
+    width: int  # the picture's size; the tiles may cover more, which is cut off
+    height: int
+    tiles: tuple[int, ...]  # item IDs, row by row
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,7 @@ def primary_item_id(data: bytes) -> int | None:
 
 def items(data: bytes) -> dict[int, Item]:
     """Every item of the file's 'meta' box with its type and properties, by item ID."""
-    kinds = {}
+    kinds, entries = {}, {}
     iinf = _first(data, b"meta", b"iinf")
     if iinf is not None:
         version, _flags, reader = _full_box(data, iinf)
@@ -160,9 +176,9 @@ def items(data: bytes) -> dict[int, Item]:
             if version >= 2:  # earlier versions name no item type
                 item_id = reader.read(2 if version == 2 else 4)
                 reader.read(2)  # protection index
-                kinds[item_id] = reader.kind()
+                kinds[item_id], entries[item_id] = reader.kind(), infe
     properties = _item_properties(data)
-    return {item_id: Item(item_id, kind, properties.get(item_id, ())) for item_id, kind in kinds.items()}
+    return {item_id: Item(item_id, kinds[item_id], properties.get(item_id, ()), entries[item_id]) for item_id in kinds}
 
 
 def _item_properties(data: bytes) -> dict[int, tuple[Box, ...]]:
@@ -185,7 +201,7 @@ def _item_properties(data: bytes) -> dict[int, tuple[Box, ...]]:
 
 def extents(data: bytes, item: Item) -> tuple[int, int] | None:
     """An item's declared width and height ('ispe'), or None without one."""
-    ispe = next((box for box in item.properties if box.kind == b"ispe"), None)
+    ispe = item.property(b"ispe")
     if ispe is None:
         return None
     _version, _flags, reader = _full_box(data, ispe)
@@ -205,6 +221,40 @@ def references(data: bytes, kind: bytes) -> dict[int, list[int]]:
             if reference.kind == kind:
                 found.setdefault(source, []).extend(targets)
     return found
+
+
+def grid(data: bytes, item: Item, locations: dict[int, tuple[int, list[tuple[int, int]]]]) -> Grid | None:
+    """A grid item's layout ('grid' data: rows, columns, output size) and tiles ('dimg'); None if it is not one."""
+    if item.kind != b"grid" or item.item_id not in locations:
+        return None
+    layout = bytes(_gather(data, *locations[item.item_id]))
+    reader = _Reader(layout, 0, len(layout))
+    reader.read(1)  # version
+    wide = reader.read(1) & 1  # 32-bit output sizes
+    rows, columns = reader.read(1) + 1, reader.read(1) + 1
+    width, height = reader.read(4 if wide else 2), reader.read(4 if wide else 2)
+    tiles = tuple(references(data, b"dimg").get(item.item_id, ()))
+    if len(tiles) != rows * columns:
+        raise ContainerError(f"The grid lists {len(tiles)} tiles for {rows} rows of {columns}.")
+    return Grid(rows, columns, width, height, tiles)
+
+
+def with_primary(data: bytes, item: Item) -> bytes:
+    """A copy of the file that shows item (a grid's tile, say) as its picture: 'pitm' names it, and it is not hidden.
+
+    Same length, only two fields changed, so every offset in the file still holds.
+    """
+    pitm = _first(data, b"meta", b"pitm")
+    if pitm is None:
+        raise ContainerError("The file names no primary item.")
+    version, _flags, _reader = _full_box(data, pitm)
+    size = 2 if version == 0 else 4
+    if item.item_id >= 1 << (8 * size):
+        raise ContainerError("The item's ID does not fit the file's primary item box.")
+    patched = bytearray(data)
+    patched[pitm.start + 4 : pitm.start + 4 + size] = item.item_id.to_bytes(size, "big")
+    patched[item.entry.start + 3] &= 0xFE  # the 'infe' flags' lowest bit: hidden
+    return bytes(patched)
 
 
 def item_locations(data: bytes) -> dict[int, tuple[int, list[tuple[int, int]]]]:

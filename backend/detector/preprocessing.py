@@ -20,6 +20,7 @@ shared by all images of a request.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ import numpy as np
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
-from . import chunks, isobmff
+from . import chunks, isobmff, previews
 
 IMAGE_SIZE = 32
 # Formats a browser or a phone produces (the JPEG decoder also reads phones'
@@ -89,6 +90,8 @@ MAX_PREVIEW_PIXELS = 1024 * 1024
 # Entropy decoding reads a bounded number of bits per pixel (HEVC's syntax caps
 # every coefficient); bytes past the preview's last coding unit are never decoded.
 PREVIEW_BYTES_PER_PIXEL = 8
+# A preview is read only where a few of the picture's tiles show the same (previews.py).
+DIFFERENT_PREVIEW = "The preview stored in the file shows another picture than the file's own."
 # Antialiased bicubic downscaling. reducing_gap first shrinks by whole factors
 # with a box filter, which is much faster on large photos and visually the same.
 RESAMPLE = Image.Resampling.BICUBIC
@@ -158,6 +161,7 @@ class DecodeCost:
     byte_weight: float = 0.0
     from_preview: bool = False  # a smaller copy stored in the file is decoded instead of the picture
     tiles: int = 0  # HEIF grid tiles, each decoded alone at a fixed cost (TILE_SETUP_PIXELS)
+    preview_check: previews.Check | None = None  # the tiles decoded to check the preview against
 
     @property
     def pixels(self) -> int:
@@ -177,6 +181,8 @@ class PreparedImage:
     cost: int = 0  # plain pixels (DecodeCost.pixels)
     decoded_pixels: int = 0  # pixels the decoder produced
     preview: tuple[int, int] | None = None  # the size of the stored preview read instead of the picture
+    preview_tiles: tuple[int, int] | None = None  # how many of the picture's tiles it was checked against, of all
+    different_preview: tuple[int, int] | None = None  # a stored preview of another picture, not read
 
 
 def prepare_image(
@@ -197,10 +203,42 @@ def prepare_image(
     if not data:
         raise UnsupportedImageError("The file is empty.")
     data = _bounded_container(data)
+    try:
+        return _decode(data, limits, charge, read_preview=True)
+    except _DifferentPreview as rejected:
+        # The picture itself is decoded instead, and charged as well: the check was paid for.
+        try:
+            prepared = _decode(data, limits, charge, read_preview=False)
+        except ImageTooCostlyError as error:
+            raise ImageTooCostlyError(f"{DIFFERENT_PREVIEW} {error}") from None
+        return dataclasses.replace(prepared, different_preview=rejected.size)
+
+
+class _DifferentPreview(Exception):
+    """The stored preview (of this size as displayed) does not show the file's picture."""
+
+    def __init__(self, size: tuple[int, int]):
+        super().__init__(size)
+        self.size = size
+
+
+# EXIF orientations that swap a picture's width and height.
+_TRANSPOSING = (
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.TRANSVERSE,
+    Image.Transpose.ROTATE_90,
+)
+
+
+def _decode(
+    data: bytes, limits: DecodeLimits, charge: Callable[[int], None] | None, read_preview: bool
+) -> PreparedImage:
+    """prepare_image's work on the bounded container: cost, charge, decode, shrink."""
     with _open(data) as image:
         width, height = image.size
         image_format = image.format
-        cost = decode_cost(image, data)
+        cost = decode_cost(image, data, read_preview=read_preview)
         preview = image.size if cost.from_preview else None
         # A small file declaring a huge picture is told so first: that is what is wrong with it.
         allowance = limits.allowance(len(data))
@@ -214,18 +252,16 @@ def prepare_image(
             image.load()
             # After load: PNG keeps its EXIF chunk wherever it likes, even after the pixels.
             orientation = ORIENTATION.get(_orientation(image))
+            if cost.preview_check and not previews.shows_picture(data, cost.preview_check, image):
+                raise _DifferentPreview(preview[::-1] if orientation in _TRANSPOSING else preview)
             pixels = _to_model_input(image, orientation)
         except (OSError, ValueError, SyntaxError, EOFError, RuntimeError) as error:
             # The decoder's own words (its internals, bytes of the file) stay in the cause, for the log.
             raise UnsupportedImageError("The image data is corrupt or truncated.") from error
-    if orientation in (
-        Image.Transpose.TRANSPOSE,
-        Image.Transpose.ROTATE_270,
-        Image.Transpose.TRANSVERSE,
-        Image.Transpose.ROTATE_90,
-    ):
+    if orientation in _TRANSPOSING:
         width, height = height, width
         preview = preview and preview[::-1]
+    check = cost.preview_check
     return PreparedImage(
         pixels=pixels,
         width=width,
@@ -234,6 +270,7 @@ def prepare_image(
         cost=cost.pixels,
         decoded_pixels=cost.decoded_pixels,
         preview=preview,
+        preview_tiles=(len(check.tiles), len(check.grid.tiles)) if check else None,
     )
 
 
@@ -256,10 +293,11 @@ def _bounded_container(data: bytes) -> bytes:
         raise UnsupportedImageError(str(error)) from None
 
 
-def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
+def decode_cost(image: Image.Image, data: bytes, read_preview: bool = True) -> DecodeCost:
     """What decoding the opened (not yet loaded) image will cost; refuses truncated files.
 
-    For JPEG this also chooses the reduced decoding scale (draft mode).
+    For JPEG this also chooses the reduced decoding scale (draft mode); for
+    HEIF, with read_preview, a stored preview that a few tiles can check.
     """
     width, height = image.size
     declared = width * height
@@ -282,11 +320,19 @@ def decode_cost(image: Image.Image, data: bytes) -> DecodeCost:
         _draft(image)
         decoded = image.size[0] * image.size[1]
         return DecodeCost(decoded, DECODE_WEIGHTS["JPEG"], "JPEG", len(data), BYTE_WEIGHTS["JPEG"])
-    if image.format == "HEIF" and _read_preview(image):
+    check = _preview_check(image, data) if image.format == "HEIF" and read_preview else None
+    if check is not None and _read_preview(image):
         preview = image.size[0] * image.size[1]
-        coded = min(len(data), preview * PREVIEW_BYTES_PER_PIXEL)
+        coded = min(len(data), preview * PREVIEW_BYTES_PER_PIXEL) + check.coded_bytes
         return DecodeCost(
-            preview, DECODE_WEIGHTS["HEIF"], "HEIF (preview)", coded, BYTE_WEIGHTS["HEIF"], from_preview=True
+            preview + check.decoded_pixels,
+            DECODE_WEIGHTS["HEIF"],
+            "HEIF (preview)",
+            coded,
+            BYTE_WEIGHTS["HEIF"],
+            from_preview=True,
+            tiles=len(check.tiles),
+            preview_check=check,
         )
     if image.format == "AVIF":
         # libavif decodes the coded frame whatever its size, then scales it to the declared one.
@@ -372,6 +418,16 @@ def _draft(image: Image.Image) -> tuple | None:
     """Draft mode: decode at the smallest scale (JPEG) or preview (HEIF) at least twice the model input."""
     # Twice the target size keeps enough detail for the antialiased resize.
     return image.draft("RGB", (IMAGE_SIZE * 2, IMAGE_SIZE * 2))
+
+
+def _preview_check(image: Image.Image, data: bytes) -> previews.Check | None:
+    """The tiles to check a listed preview against; None if the file lists none or it cannot be checked cheaply."""
+    if not image.info.get("thumbnails"):
+        return None
+    try:
+        return previews.plan(data)
+    except (isobmff.ContainerError, chunks.TooManyChunksError):
+        return None  # libheif reads the file as it can, in full
 
 
 def _read_preview(image: Image.Image) -> bool:

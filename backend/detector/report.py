@@ -81,10 +81,14 @@ def prediction(
 
 
 def image_info(image: PreparedImage) -> dict:
-    """The `image` block: the picture's size as displayed, its format, and the preview read instead of it."""
+    """The `image` block: the picture's size as displayed, its format, and the stored preview read or refused."""
     info = {"width": image.width, "height": image.height, "format": image.format}
     if image.preview:
+        checked, tiles = image.preview_tiles or (0, 0)
         info["preview"] = {"width": image.preview[0], "height": image.preview[1]}
+        info["preview"].update(checked_tiles=checked, tiles=tiles)
+    if image.different_preview:
+        info["different_preview"] = {"width": image.different_preview[0], "height": image.different_preview[1]}
     return info
 
 

@@ -413,9 +413,68 @@ def photo(image_format: str, size=(4032, 3024), seed: int = 1, noise: float = 2.
     return _save(photo_like(size, noise, seed), image_format, quality=75, **options)
 
 
+@functools.cache
 def iphone_heic(size=(4032, 3024), seed: int = 1) -> bytes:
     """A photo-like HEIC as an iPhone stores one: 512x512 tiles and a preview of 320 pixels on its longer side."""
     return photo("HEIF", size, seed, thumbnails=[320], tile_size=512)
+
+
+def _point_item_at(data: bytes, item_id: int, offset: int, length: int) -> bytes:
+    """data with an item's location (its one extent, in the file) rewritten as offset and length.
+
+    For the 'iloc' boxes libheif writes: version 0 or 1, 4-byte offsets and
+    lengths, a base offset of 0 or 4 bytes, no extent index.
+    """
+    at = data.index(b"iloc") + 4
+    version, sizes = data[at], data[at + 4 : at + 6]
+    if version > 1 or sizes not in (b"\x44\x00", b"\x44\x40"):
+        raise ValueError("not an 'iloc' box as libheif writes them")
+    base_size = sizes[1] >> 4
+    count, at = struct.unpack_from(">H", data, at + 6)[0], at + 8
+    for _ in range(count):
+        this_id = struct.unpack_from(">H", data, at)[0]
+        at += 2 + (2 if version == 1 else 0) + 2  # ID, construction method, data reference
+        base_at, at = at, at + base_size
+        extents, at = struct.unpack_from(">H", data, at)[0], at + 2
+        if this_id == item_id:
+            if extents != 1:
+                raise ValueError(f"item {item_id} has {extents} extents")
+            patched = bytearray(data)
+            patched[base_at : base_at + base_size] = bytes(base_size)
+            patched[at : at + 8] = struct.pack(">II", offset, length)
+            return bytes(patched)
+        at += 8 * extents
+    raise ValueError(f"no item {item_id}")
+
+
+def heic_with_preview_of(picture: bytes, other: bytes) -> bytes:
+    """picture's HEIC with the stored preview of other (a HEIC of the same size and layout) in place of its own.
+
+    The other preview's coded data is appended in a second 'mdat' box and the
+    preview item's location pointed at it; nothing else changes.
+    """
+    from detector import isobmff
+
+    def preview_data(data: bytes) -> tuple[int, bytes]:
+        item_id = next(iter(isobmff.references(data, b"thmb")))
+        _method, pieces = isobmff.item_locations(data)[item_id]
+        return item_id, b"".join(data[offset : offset + length] for offset, length in pieces)
+
+    preview_id, _own = preview_data(picture)
+    _other_id, coded = preview_data(other)
+    patched = _point_item_at(picture, preview_id, len(picture) + 8, len(coded))
+    return patched + struct.pack(">I4s", 8 + len(coded), b"mdat") + coded
+
+
+def heic_decoy_preview(size=(1600, 1200), tile: int = 512) -> bytes:
+    """A photo-like HEIC in tiles whose stored 320-pixel preview is another photo-like picture's."""
+    picture, other = (photo("HEIF", size, seed, thumbnails=[320], tile_size=tile) for seed in (1, 7))
+    return heic_with_preview_of(picture, other)
+
+
+def iphone_heic_decoy_preview() -> bytes:
+    """iphone_heic with the preview of another 12-megapixel photo-like picture."""
+    return heic_with_preview_of(iphone_heic(), iphone_heic(seed=7))
 
 
 def heif_grid(side: int = 496, tile: int = 16) -> bytes:
@@ -553,6 +612,21 @@ CASES = {
         422,
     ),
     "heif-grid-961": (heif_grid, "HEIF grid of 961 tiles of 16x16", 422),
+    "heif-preview-of-another-1024x768": (
+        functools.partial(heic_decoy_preview, (1024, 768), 128),
+        "HEIC 1024x768 in 48 tiles whose 320x240 preview is another picture's",
+        200,
+    ),
+    "heif-preview-of-another-1600x1200": (
+        heic_decoy_preview,
+        "HEIC 1600x1200 in 12 tiles whose 320x240 preview is another picture's",
+        200,
+    ),
+    "heif-preview-of-another-12mp": (
+        iphone_heic_decoy_preview,
+        "12-megapixel iPhone-like HEIC whose 320x240 preview is another picture's (too costly in full)",
+        422,
+    ),
     "heif-previews-40": (heif_previews, "HEIF 512x384 listing 40 previews", 200),
     "avif-photo-12mp": (functools.partial(photo, "AVIF"), "12-megapixel photo-like AVIF", 200),
 }

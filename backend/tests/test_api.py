@@ -7,6 +7,7 @@ import json
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import hostile_files
 import images
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -198,12 +199,15 @@ def test_heic_and_avif_photos_get_a_verdict_upright_with_their_camera(client, fm
 
 
 def test_a_heic_read_from_its_preview_says_so(client):
-    data = images.encode(images.noise((640, 480), seed=4), "HEIF", quality=80, thumbnails=[160])
+    # Stored as phones store theirs: in tiles (8x6), with a preview that a few of them check.
+    picture = hostile_files.photo_like((640, 480), seed=4)
+    data = images.encode(picture, "HEIF", quality=80, thumbnails=[160], tile_size=80)
     response = upload(client, ("IMG_0002.HEIC", data))
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert_matches(body, "Prediction")
-    assert body["image"] == {"width": 640, "height": 480, "format": "HEIF", "preview": {"width": 160, "height": 120}}
+    preview = {"width": 160, "height": 120, "checked_tiles": 8, "tiles": 48}
+    assert body["image"] == {"width": 640, "height": 480, "format": "HEIF", "preview": preview}
 
 
 @pytest.mark.parametrize("size", [(8192, 6144), (12000, 9000)], ids=["50MP", "108MP"])

@@ -48,6 +48,8 @@ NOT_HERE = {
     "heif-photo-12mp-2mb",
     "heif-photo-12mp-no-preview",
     "heif-grid-961",
+    "heif-preview-of-another-1600x1200",
+    "heif-preview-of-another-12mp",
     "avif-7000",
     "avif-photo-12mp",
     "png-rgba-7000",
@@ -270,6 +272,17 @@ def test_an_avif_coding_a_larger_picture_than_it_declares_is_refused_naming_both
 def test_a_heic_coding_a_larger_picture_than_it_declares_is_refused_by_libheif():
     with pytest.raises(UnsupportedImageError):
         prepare_image(crafted("heif-ispe-64-of-512"))
+
+
+def test_a_heic_whose_preview_shows_another_picture_is_analysed_in_full_and_says_so(client):
+    body = upload(client, crafted("heif-preview-of-another-1024x768")).get_json()
+    assert_matches(body, "Prediction")
+    assert body["image"] == {
+        "width": 1024,
+        "height": 768,
+        "format": "HEIF",
+        "different_preview": {"width": 320, "height": 240},
+    }
 
 
 def test_float_picture_in_unit_range_is_not_black():

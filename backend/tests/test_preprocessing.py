@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 
+import hostile_files
 import images
 import numpy as np
+import pillow_heif
 import pytest
 from hostile_files import photo_like
 from PIL import Image
@@ -23,6 +26,7 @@ from detector.preprocessing import (
     decode_cost,
     prepare_image,
 )
+from detector.previews import CHECKED_TILES
 
 
 def test_32x32_png_passes_through_unchanged():
@@ -180,40 +184,90 @@ def test_heif_and_avif_cost_their_full_size_and_their_bytes(fmt, make):
 
 
 def photo_heic(size=(1024, 768), **options) -> bytes:
-    """A grainy photo-like HEIC, optionally with previews (thumbnails=[longer sides])."""
+    """A grainy photo-like HEIC, optionally with previews (thumbnails=[longer sides]) and in tiles (tile_size)."""
     return images.encode(photo_like(size), "HEIF", quality=80, **options)
 
 
+@functools.cache
+def phone_heic(seed: int = 1) -> bytes:
+    """A 1024x768 photo-like HEIC stored as phones store theirs: 8x6 tiles and a 320x240 preview.
+
+    Grainy enough (800 KB) that reading the preview and the checked tiles costs less than the whole picture.
+    """
+    picture = photo_like((1024, 768), noise=8, seed=seed)
+    return images.encode(picture, "HEIF", quality=90, thumbnails=[320], tile_size=128)
+
+
+def decoded_in_full(data: bytes, **options):
+    """prepare_image of a HEIC with its previews unlisted, so that the picture itself is decoded."""
+    pillow_heif.options.THUMBNAILS = False
+    try:
+        return prepare_image(data, **options)
+    finally:
+        pillow_heif.options.THUMBNAILS = True
+
+
 def test_a_heic_with_a_preview_is_read_from_it_like_the_full_picture():
-    with_preview = prepare_image(photo_heic(thumbnails=[320]))
-    full = prepare_image(photo_heic())
+    data = phone_heic()
+    with_preview, full = prepare_image(data), decoded_in_full(data)
     # The picture's own size is reported; the model input comes from the 320x240 preview.
     assert (with_preview.width, with_preview.height) == (full.width, full.height) == (1024, 768)
     assert with_preview.preview == (320, 240) and full.preview is None
-    assert with_preview.decoded_pixels == 320 * 240 and full.decoded_pixels == 1024 * 768
+    assert with_preview.preview_tiles == (CHECKED_TILES, 48) and with_preview.different_preview is None
+    assert full.decoded_pixels == 1024 * 768
     # The preview is coded on its own, so it differs a little (iPhone photos: 1 to 2.4 levels of 255).
     assert np.abs(with_preview.pixels.astype(int) - full.pixels).mean() < 5
 
 
-def test_a_heic_preview_costs_its_own_pixels_and_a_bounded_share_of_the_bytes():
-    data = photo_heic(thumbnails=[320])
+def test_a_heic_preview_costs_its_own_pixels_the_checked_tiles_and_a_bounded_share_of_the_bytes():
+    data = phone_heic()
     prepared = prepare_image(data)
-    coded = min(len(data), 320 * 240 * PREVIEW_BYTES_PER_PIXEL)
-    assert prepared.cost == round(320 * 240 * DECODE_WEIGHTS["HEIF"] + coded * BYTE_WEIGHTS["HEIF"])
+    tiles = CHECKED_TILES * 128 * 128
+    assert prepared.decoded_pixels == 320 * 240 + tiles
+    # The checked tiles' coded bytes, known from the file, come on top of the preview's bound.
+    pixels = round((320 * 240 + tiles) * DECODE_WEIGHTS["HEIF"]) + CHECKED_TILES * TILE_SETUP_PIXELS
+    preview_bytes = 320 * 240 * PREVIEW_BYTES_PER_PIXEL * BYTE_WEIGHTS["HEIF"]
+    assert pixels + preview_bytes < prepared.cost < pixels + preview_bytes + len(data) * BYTE_WEIGHTS["HEIF"]
     # A HEIC too costly to decode in full is still read from its preview.
-    limits = DecodeLimits(max_pixels=prepared.cost + 1)
+    full = decoded_in_full(data)
+    limits = DecodeLimits(max_pixels=(prepared.cost + full.cost) // 2)
     assert prepare_image(data, limits=limits).preview == (320, 240)
     with pytest.raises(ImageTooLargeError, match=r"1024x768 \(0.8 megapixels\)"):
-        prepare_image(photo_heic(), limits=limits)
+        decoded_in_full(data, limits=limits)
+
+
+def test_a_preview_of_another_picture_is_not_read():
+    picture, other = phone_heic(seed=1), phone_heic(seed=7)
+    prepared = prepare_image(hostile_files.heic_with_preview_of(picture, other))
+    # The picture itself was decoded and analysed, and the answer says the preview was another picture.
+    assert prepared.preview is None and prepared.different_preview == (320, 240)
+    assert np.array_equal(prepared.pixels, decoded_in_full(picture).pixels)
+    # Before the check, the model input was the other picture's preview.
+    assert np.abs(prepared.pixels.astype(int) - prepare_image(other).pixels).mean() > 20
+
+
+def test_a_heic_too_costly_in_full_behind_a_preview_of_another_picture_says_both():
+    picture, other = phone_heic(seed=1), phone_heic(seed=7)
+    limits = DecodeLimits(max_pixels=(prepare_image(picture).cost + decoded_in_full(picture).cost) // 2)
+    with pytest.raises(ImageTooLargeError, match="shows another picture.*1024x768"):
+        prepare_image(hostile_files.heic_with_preview_of(picture, other), limits=limits)
+
+
+def test_a_heic_preview_that_cannot_be_checked_is_not_read():
+    # Not stored in tiles, or in too few of them (the issue's 1600x1200 HEIC has 12 of 512x512).
+    for data in (photo_heic(thumbnails=[320]), photo_heic(thumbnails=[320], tile_size=256)):
+        prepared = prepare_image(data)
+        assert prepared.preview is None and prepared.decoded_pixels == 1024 * 768
 
 
 def test_a_rotated_heic_is_read_upright_from_its_preview():
-    image = images.solid((255, 0, 0), (256, 128))
-    image.paste((0, 0, 255), (128, 0, 256, 128))
+    image = images.solid((255, 0, 0), (512, 256))
+    image.paste((0, 0, 255), (256, 0, 512, 256))
     exif = Image.Exif()
     exif[0x0112] = 6  # the viewer rotates 90 degrees clockwise: red on top
-    prepared = prepare_image(images.encode(image, "HEIF", exif=exif.tobytes(), quality=90, thumbnails=[128]))
-    assert (prepared.width, prepared.height, prepared.preview) == (128, 256, (64, 128))
+    data = images.encode(image, "HEIF", exif=exif.tobytes(), quality=90, thumbnails=[128], tile_size=64)
+    prepared = prepare_image(data)
+    assert (prepared.width, prepared.height, prepared.preview) == (256, 512, (64, 128))
     pixels = prepared.pixels.astype(int)
     assert pixels[:12, :, 0].mean() > 200 and pixels[-12:, :, 2].mean() > 200
 

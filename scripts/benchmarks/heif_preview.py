@@ -10,6 +10,19 @@ reduced scale (backend/detector/preprocessing.py). This measures what that
 changes: for each picture, P(REAL) from the full picture and from its preview,
 both through the serving preprocessing and the shipped model.
 
+The service reads a preview only after checking it against a few of the
+picture's tiles (backend/detector/previews.py), so the HEICs made here are
+stored in tiles, as phones store them.
+
+    python -m scripts.benchmarks.heif_preview --tile-check PICTURES.zip --count 60
+
+--tile-check measures that check instead, on pictures from a folder or a zip
+(such as the modern set's): each is made a 1024x768 HEIC of 8x6 tiles with a
+320x240 preview (an iPhone's layout at a quarter of its size), and every tile
+is compared with its own preview and with the preview of the next picture (a
+substituted preview). Prints how far each differs, and how often a substituted
+preview would pass the check of previews.CHECKED_TILES random tiles.
+
 --heic takes real HEIC files (or folders of them); those without a usable
 preview are counted and left out. --manifest takes the native-resolution data
 set (scripts/build_sources.py): up to --per-source pictures of each source in
@@ -27,21 +40,32 @@ import csv
 import gzip
 import io
 import json
+import math
 import os
 import random
+import sys
+import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 import pillow_heif
-from PIL import Image
+from PIL import Image, ImageOps
 from sources.gitfiles import locate, read_blobs
 from sources.pictures import Unusable, open_picture
-from training.common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, SEED, load_classifier, progress, run_main
+from training.common import DEFAULT_MODEL_PATH, PERFORMANCE_DIR, ROOT, SEED, load_classifier, progress, run_main
 
+from detector import previews
 from detector.preprocessing import ImageError, PreparedImage, prepare_image
 
+sys.path.insert(0, str(ROOT / "backend" / "tests"))
+import hostile_files  # noqa: E402  (substituted previews, made as the hostile-input benchmark makes them)
+
 PREVIEW_SIDE = 320  # an iPhone's HEIC preview, on its longer side
+# An iPhone stores its 4032x3024 pictures in 8 columns of 512x512 tiles.
+TILE_COLUMNS = 8
+# --tile-check: an iPhone's layout (8x6 tiles, a 320x240 preview) at a quarter of its size.
+CHECK_SIZE = (1024, 768)
 
 
 def full_and_preview(data: bytes) -> tuple[PreparedImage, PreparedImage] | None:
@@ -61,9 +85,75 @@ def as_phone_heic(pixels: np.ndarray, longest: int, quality: int) -> bytes:
     """The picture as a HEIC with a 320-pixel preview, its longer side cut to at most longest."""
     image = Image.fromarray(pixels)
     image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    return phone_heic(image, quality)
+
+
+def phone_heic(image: Image.Image, quality: int) -> bytes:
+    """The picture as a phone stores it: in tiles (TILE_COLUMNS across) with a 320-pixel preview."""
     buffer = io.BytesIO()
-    image.save(buffer, format="HEIF", quality=quality, thumbnails=[PREVIEW_SIDE])
+    tile = -(-max(image.size) // TILE_COLUMNS)
+    image.save(buffer, format="HEIF", quality=quality, thumbnails=[PREVIEW_SIDE], tile_size=tile)
     return buffer.getvalue()
+
+
+def pictures_in(source: Path, count: int) -> list[Image.Image]:
+    """Up to count pictures from a folder or a zip, cut and scaled to CHECK_SIZE, in a fixed random order."""
+    if source.suffix == ".zip":
+        archive = zipfile.ZipFile(source)
+        names = sorted(name for name in archive.namelist() if not name.endswith("/"))
+        read = archive.read
+    else:
+        names = sorted(str(path) for path in source.rglob("*") if path.is_file())
+        read = lambda name: Path(name).read_bytes()  # noqa: E731
+    random.Random(SEED).shuffle(names)
+    found = []
+    for name in names:
+        if len(found) == count:
+            break
+        try:
+            with Image.open(io.BytesIO(read(name))) as picture:
+                found.append(ImageOps.fit(picture.convert("RGB"), CHECK_SIZE, Image.Resampling.LANCZOS))
+        except (OSError, ValueError, SyntaxError):
+            continue
+    return found
+
+
+def all_tile_differences(data: bytes) -> list[float]:
+    """The service's check over every tile of a HEIC's picture against its stored preview."""
+    check = previews.plan(data, count=None)
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (64, 64))  # the preview, as the service reads it
+        return previews.tile_differences(data, check, image)
+
+
+def tile_check(source: Path, count: int, quality: int) -> dict:
+    """Every tile's difference from its own preview and from the next picture's, over count pictures."""
+    heics = [phone_heic(picture, quality) for picture in progress(pictures_in(source, count), "encoding")]
+    own, other = [], []
+    for index, data in enumerate(progress(heics, "checking")):
+        own.append(all_tile_differences(data))
+        other.append(all_tile_differences(hostile_files.heic_with_preview_of(data, heics[(index + 1) % len(heics)])))
+    largest_own = np.array([max(values) for values in own])
+    tiles = len(own[0])
+    # A substituted preview passes when every checked tile is within the limit.
+    passing = [math.comb(sum(v <= previews.MAX_DIFFERENCE for v in values), previews.CHECKED_TILES) for values in other]
+    passes = np.array(passing) / math.comb(tiles, previews.CHECKED_TILES)
+    return {
+        "pictures": len(heics),
+        "tiles": tiles,
+        "own_preview_largest_tile_difference": _spread(largest_own),
+        "own_previews_refused": int(np.sum(largest_own > previews.MAX_DIFFERENCE)),
+        "other_preview_tile_difference": _spread(np.concatenate([np.array(values) for values in other])),
+        "other_preview_chance_to_pass": {"mean": round(float(passes.mean()), 4), "max": round(float(passes.max()), 4)},
+        "max_difference": previews.MAX_DIFFERENCE,
+        "checked_tiles": previews.CHECKED_TILES,
+    }
+
+
+def _spread(values: np.ndarray) -> dict:
+    """Median, 5th and 95th percentiles, least and largest, rounded."""
+    points = {"min": 0, "p5": 5, "median": 50, "p95": 95, "max": 100}
+    return {name: round(float(np.percentile(values, point)), 2) for name, point in points.items()}
 
 
 def heic_files(paths: list[Path]) -> list[Path]:
@@ -177,6 +267,8 @@ def print_table(report: dict) -> None:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--heic", type=Path, nargs="*", default=[], help="real HEIC files or folders of them")
+    parser.add_argument("--tile-check", type=Path, help="measure the preview check on pictures of a folder or zip")
+    parser.add_argument("--count", type=int, default=60, help="pictures for --tile-check")
     parser.add_argument("--manifest", type=Path, help="manifest.csv.gz of the native-resolution data set")
     parser.add_argument("--mirrors", type=Path, default=os.environ.get("SOURCES_MIRRORS"), help="git mirrors")
     parser.add_argument("--split", default="val", help="which split of the data set to sample")
@@ -190,6 +282,13 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.tile_check:
+        report = tile_check(args.tile_check, args.count, args.quality)
+        print(json.dumps(report, indent=1))
+        out = args.out.with_name("heif_preview_check.json")
+        out.write_text(json.dumps(report, indent=1) + "\n")
+        print(f"wrote {out}")
+        return 0
     items = [("phone HEIC files", None, path.read_bytes()) for path in heic_files(args.heic)]
     if args.manifest:
         items += dataset_heics(args)

@@ -10,20 +10,20 @@ import json
 import numpy as np
 import pillow_heif
 from benchmarks import heif_preview
-from PIL import Image
 
 
 def heic(with_preview: bool, seed: int = 0) -> bytes:
-    pixels = np.random.default_rng(seed).integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    """A photo-like 512x384 HEIC as phones store theirs (8x6 tiles), with a 160x120 preview or none."""
+    picture = heif_preview.hostile_files.photo_like((512, 384), seed=seed)
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="HEIF", quality=80, thumbnails=[160] if with_preview else [])
+    picture.save(buffer, format="HEIF", quality=80, thumbnails=[160] if with_preview else [], tile_size=64)
     return buffer.getvalue()
 
 
 def test_full_and_preview_reads_the_picture_both_ways_and_restores_the_option():
     full, preview = heif_preview.full_and_preview(heic(True))
-    assert full.preview is None and full.decoded_pixels == 320 * 240
-    assert preview.preview == (160, 120) and preview.decoded_pixels == 160 * 120
+    assert full.preview is None and full.decoded_pixels == 512 * 384
+    assert preview.preview == (160, 120) and preview.decoded_pixels == 160 * 120 + 8 * 64 * 64  # and 8 tiles
     assert pillow_heif.options.THUMBNAILS is True
     assert heif_preview.full_and_preview(heic(False)) is None
 

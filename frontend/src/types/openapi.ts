@@ -275,8 +275,17 @@ export interface components {
             height: number;
             /** @description Pillow's format name, e.g. JPEG, PNG, WEBP, HEIF (also HEIC), AVIF */
             format: string;
-            /** @description Present when the pixel model read the smaller copy of the picture stored in the file (a phone HEIC's preview, e.g. 320x240) instead of decoding the full picture, as a JPEG is decoded at reduced scale: its size as displayed. */
+            /** @description Present when the pixel model read the smaller copy of the picture stored in the file (a phone HEIC's preview, e.g. 320x240) instead of decoding the full picture, as a JPEG is decoded at reduced scale: its size as displayed, and how many of the picture's tiles, chosen at random, were decoded to check that it shows the same picture (it is read only then). */
             preview?: {
+                width: number;
+                height: number;
+                /** @description Tiles of the picture decoded and compared with the preview; all matched. */
+                checked_tiles: number;
+                /** @description Tiles the picture is stored in. */
+                tiles: number;
+            };
+            /** @description Present when the file stores a preview that shows another picture than the file's own (it differed from the picture's tiles that were checked): the preview was not read, and the picture itself was decoded and analysed. Its size as displayed. */
+            different_preview?: {
                 width: number;
                 height: number;
             };

@@ -179,7 +179,12 @@ describe('the picture’s caption', () => {
         HttpResponse.json(
           makePrediction(0.7, {
             filename: 'IMG_0001.HEIC',
-            image: { width: 4032, height: 3024, format: 'HEIF', preview: { width: 320, height: 240 } },
+            image: {
+              width: 4032,
+              height: 3024,
+              format: 'HEIF',
+              preview: { width: 320, height: 240, checked_tiles: 8, tiles: 48 },
+            },
           }),
         ),
       ),
@@ -188,7 +193,32 @@ describe('the picture’s caption', () => {
     await user.upload(fileInput(), imageFile('IMG_0001.HEIC'));
     const card = await findCard('IMG_0001.HEIC');
     expect(
-      await within(card).findByText('Your image · 4032×3024 HEIF · read from the 320×240 preview stored in the file'),
+      await within(card).findByText(
+        'Your image · 4032×3024 HEIF · read from the 320×240 preview stored in the file, ' +
+          'checked against 8 of its 48 tiles',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says when the preview stored in a HEIC showed another picture', async () => {
+    server.use(
+      http.post('/api/predict', () =>
+        HttpResponse.json(
+          makePrediction(0.7, {
+            filename: 'IMG_0002.HEIC',
+            image: { width: 1024, height: 768, format: 'HEIF', different_preview: { width: 320, height: 240 } },
+          }),
+        ),
+      ),
+    );
+    const { user } = renderWithAnnouncer(<ClassifyPanel />);
+    await user.upload(fileInput(), imageFile('IMG_0002.HEIC'));
+    const card = await findCard('IMG_0002.HEIC');
+    expect(
+      await within(card).findByText(
+        'Your image · 1024×768 HEIF · the preview stored in the file shows another picture, ' +
+          'so the picture itself was analysed',
+      ),
     ).toBeInTheDocument();
   });
 

@@ -98,7 +98,10 @@ export function ResultCard({ item, onRetry, onRemove, nextSteps }: ResultCardPro
               <figcaption>
                 Your image · {result.image.width}×{result.image.height} {result.image.format}
                 {result.image.preview &&
-                  ` · read from the ${result.image.preview.width}×${result.image.preview.height} preview stored in the file`}
+                  ` · read from the ${result.image.preview.width}×${result.image.preview.height} preview stored in the file` +
+                    `, checked against ${result.image.preview.checked_tiles} of its ${result.image.preview.tiles} tiles`}
+                {result.image.different_preview &&
+                  ' · the preview stored in the file shows another picture, so the picture itself was analysed'}
               </figcaption>
             )}
           </figure>
