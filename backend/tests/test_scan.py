@@ -121,6 +121,7 @@ def test_a_picture_is_described_as_the_api_describes_it(scanned, client):
 
 def test_summary_counts_each_outcome_and_basis(scanned):
     _, expected, out, _, result = scanned
+    assert f"warning: {out}" not in result.stderr  # every line the scan wrote is a record
     first, *rows = result.stdout.splitlines()
     assert first == f"{len(expected)} files"
     table = {}

@@ -318,3 +318,46 @@ def test_an_empty_or_blank_file_is_a_results_file(tmp_path):
         out.write_text(content)
         assert scan_nothing(out, tmp_path) == 0
         assert out.read_text() == content
+
+
+# --------------------------------------------------------------------------
+# Corrupted results files
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ('{"path": 5}', 'it has no "path" string'),
+        ('{"path": "\\ud800x"}', 'its "path" is not a file name'),
+        ('{"path": "unterminated\\u12"}', "it is not a JSON object"),
+        ('{"path": "a", "error": 1}\n{"path": [1]}', 'it has no "path" string'),
+    ],
+    ids=["path-a-number", "path-a-lone-surrogate", "bad-escape", "second-line"],
+)
+def test_resuming_from_a_corrupted_results_file_is_refused_with_the_line(line, reason, tmp_path, capsys):
+    out = tmp_path / "scan.jsonl"
+    content = RESULT + line + "\n" + RESULT
+    out.write_text(content)
+    assert scan_nothing(out, tmp_path) == 2
+    assert out.read_text() == content
+    number = 2 + line.count("\n")
+    assert capsys.readouterr().err == (
+        f"error: {out} is not a results file of detector scan (line {number}: {reason}); "
+        "it was left as it is: mend or remove that line, or give another --out\n"
+    )
+
+
+def test_a_summary_and_csv_skip_a_corrupted_record_with_a_warning(tmp_path, capsys):
+    out, table = tmp_path / "scan.jsonl", tmp_path / "scan.csv"
+    out.write_text(RESULT + '{"path": "x", "error": 1}\n' + '{"path": "y", "verdict": {"label": "FAKE"}}\n' + RESULT)
+    (tmp_path / "empty").mkdir()
+    argv = ["scan", str(tmp_path / "empty"), "--out", str(out), "--summary", "--csv", str(table)]
+    assert main([*argv, "--model", str(tmp_path / "none.h5")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "2 files"
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert warnings == [  # each once, though the file was read twice
+        f'warning: {out}, line 2: its "error" is not an object; left out',
+        f'warning: {out}, line 3: its "verdict.basis" is missing; left out',
+    ]
+    assert table.read_text().count("/photos/a.jpg") == 2

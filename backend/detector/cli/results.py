@@ -2,8 +2,10 @@
 
 Each line starts with the file's `path`, so a later run can tell which files
 are done by reading that one field. A run that was killed may have left part
-of a line at the end; `open_results` cuts it off before appending. Summaries
-and the CSV are made by streaming the file: a collection of any size fits.
+of a line at the end; `open_results` cuts it off before appending, and refuses
+a file with any other line that is not a record. Summaries and the CSV are made
+by streaming the file: a collection of any size fits; a line without what they
+read is left out with a warning naming it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -45,6 +47,34 @@ CSV_COLUMNS = [
     "error_code",
     "error",
 ]
+
+# What the summary and the CSV read from a record, and its type: a line without all of it
+# is no record (fields read with .get() are optional). The API's answer holds much more.
+TEXT = ((str,), "a string")
+WHOLE = ((int,), "a whole number")
+NUMBER = ((int, float), "a number")
+NUMBER_OR_NULL = ((int, float, type(None)), "a number or null")
+FLAG = ((bool,), "true or false")
+OBJECT = ((dict,), "an object")
+ERROR_FIELDS = {"error": OBJECT, "error.code": WHOLE, "error.name": TEXT, "error.description": TEXT}
+ANSWER_FIELDS = {
+    "verdict": OBJECT,
+    "verdict.label": TEXT,
+    "verdict.basis": TEXT,
+    "verdict.confidence": NUMBER_OR_NULL,
+    "verdict.measured_accuracy": NUMBER_OR_NULL,
+    "label": TEXT,
+    "probability_real": NUMBER,
+    "model_assessment.input_kind": TEXT,
+    "image.width": WHOLE,
+    "image.height": WHOLE,
+    "image.format": TEXT,
+    "provenance.content_credentials": OBJECT,
+    "provenance.generator_metadata.present": FLAG,
+    "provenance.camera_metadata.present": FLAG,
+}
+NOT_AN_OBJECT = "it is not a JSON object"
+MISSING = object()  # a field a record lacks
 
 
 def path_key(path: str) -> int:
@@ -98,7 +128,7 @@ def open_results(out: Path) -> tuple[BinaryIO, RecordedPaths, int]:
         if complete < size:
             file.seek(complete)
             if not PATH_PREFIX.encode().startswith(file.read(len(PATH_PREFIX))):
-                raise _not_results(out, _line_count(file, complete) + 1, "is not a record")
+                raise _not_results(out, _line_count(file, complete) + 1, "it is not a record")
             file.truncate(complete)
         file.seek(0, os.SEEK_END)
     except BaseException:
@@ -129,8 +159,8 @@ def _lock(file: BinaryIO, path: Path) -> None:
 
 def _not_results(out: Path, number: int, reason: str) -> UserError:
     return UserError(
-        f"{out} is not a results file of detector scan: line {number:,} {reason}; "
-        "it was left as it is (mend or remove that line, or give another --out)"
+        f"{out} is not a results file of detector scan (line {number:,}: {reason}); "
+        "it was left as it is: mend or remove that line, or give another --out"
     )
 
 
@@ -177,39 +207,72 @@ def _recorded_paths(file: BinaryIO, end: int, out: Path) -> Iterator[str]:
 def record_path(line: bytes) -> str:
     """The path a results line records, or ValueError saying why the line is not a record.
 
-    A record is a JSON object whose "path" is a file name. A line that starts as result_line
-    writes it is read up to its path alone: a resume reads every line, and millions of lines
-    are read in seconds this way. The fields after the path are checked where they are read.
+    A line that starts as result_line writes it is read up to its path alone: a resume reads
+    every line, and millions of lines are read in seconds this way. The rest of the record is
+    checked where it is read (parse_record).
+    """
+    if not line.startswith(PATH_PREFIX.encode()):  # written some other way: parsed whole, only its path checked
+        return parse_record(line, fields={})["path"]
+    try:
+        path = json.decoder.scanstring(line.decode(), len(PATH_PREFIX))[0]
+    except ValueError:
+        raise ValueError(NOT_AN_OBJECT) from None
+    return _check_path(path)
+
+
+def parse_record(line: bytes, fields: dict | None = None) -> dict:
+    """The record a results line holds, or ValueError saying what is wrong with it.
+
+    fields: what it must hold besides its path (by default, what the summary and the CSV read).
     """
     try:
-        if line.startswith(PATH_PREFIX.encode()):
-            path = json.decoder.scanstring(line.decode(), len(PATH_PREFIX))[0]
-        else:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError
-            path = record.get("path")
+        record = json.loads(line)
     except (ValueError, RecursionError):
-        raise ValueError("is not a JSON object") from None
+        raise ValueError(NOT_AN_OBJECT) from None
+    if not isinstance(record, dict):
+        raise ValueError(NOT_AN_OBJECT)
+    _check_path(record.get("path"))
+    if fields is None:
+        fields = ERROR_FIELDS if "error" in record else ANSWER_FIELDS
+    for name, (types, kind) in fields.items():
+        value = _field(record, name)
+        if value is MISSING:
+            raise ValueError(f'its "{name}" is missing')
+        if not isinstance(value, types):
+            raise ValueError(f'its "{name}" is not {kind}')
+    return record
+
+
+def _field(record: dict, name: str):
+    """record's field at a dotted name, or MISSING."""
+    value = record
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def _check_path(path) -> str:
+    """path, if it is a file name; else ValueError."""
     if not isinstance(path, str):
-        raise ValueError('has no "path" string')
+        raise ValueError('it has no "path" string')
     try:
         os.fsencode(path)
     except UnicodeError:
-        raise ValueError('has a "path" that is not a file name') from None
+        raise ValueError('its "path" is not a file name') from None
     return path
 
 
-def read_results(out: Path) -> Iterator[dict]:
-    """Every result in the file, one at a time."""
+def read_results(out: Path, skip: Callable[[int, str], None]) -> Iterator[dict]:
+    """Every record in the file, one at a time; a line that is not one goes to skip (its number and why) instead."""
     with open(out, "rb") as file:
-        for raw in file:
-            try:
-                result = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(result, dict) and "path" in result:
-                yield result
+        for number, line in enumerate(file, 1):
+            if line.strip():
+                try:
+                    yield parse_record(line)
+                except ValueError as error:
+                    skip(number, str(error))
 
 
 def outcome_counts(results: Iterable[dict]) -> tuple[Counter, Counter]:

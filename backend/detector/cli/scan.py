@@ -224,15 +224,29 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if args.summary or args.csv:
+        skip = _warn_once(args.out)
         if args.summary:
-            print(format_summary(*outcome_counts(read_results(args.out))))
+            print(format_summary(*outcome_counts(read_results(args.out, skip))))
         if args.csv:
             try:
-                rows = write_csv(read_results(args.out), args.csv)
+                rows = write_csv(read_results(args.out, skip), args.csv)
             except OSError as error:
                 raise UserError(f"cannot write {args.csv}: {error.strerror or error}") from None
             print(f"{args.csv}: {rows:,} rows", file=sys.stderr)
     return 0
+
+
+def _warn_once(out: Path) -> Callable[[int, str], None]:
+    """A warning for each line of out that is not a record, once however often the file is read (in order)."""
+    warned = 0
+
+    def skip(number: int, reason: str) -> None:
+        nonlocal warned
+        if number > warned:
+            warned = number
+            print(f"warning: {out}, line {number:,}: {reason}; left out", file=sys.stderr)
+
+    return skip
 
 
 @contextlib.contextmanager
