@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from flask import Flask
 
@@ -28,7 +29,9 @@ DEFAULTS = {
     "REQUEST_DEADLINE": 15.0,
     # Pictures one worker process decodes at once, whatever its number of threads.
     "DECODE_SLOTS": 2,
-    # Comma-separated origins allowed to call /api from another site; empty = same origin only.
+    # Comma-separated origins (https://app.example.org) whose pages may read /api's answers from
+    # another site; empty = same origin only; never "*" (register_cors refuses it). The browser
+    # extension needs none: its host permission lets it in.
     "CORS_ORIGINS": "",
     "FRONTEND_DIST": "frontend/dist",
     # The nginx file whose security headers every response gets (detector/headers.py); empty: none,
@@ -108,11 +111,31 @@ def register_provenance(app: Flask) -> None:
     provenance.warm_up(app.config["TRUST_LISTS"])
 
 
+# An origin as a browser sends it: scheme://host[:port], nothing a pattern could widen.
+ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def cors_origins(setting: str | list[str]) -> list[str]:
+    """The CORS_ORIGINS setting as a list of exact origins; a wildcard or a pattern is a clear error."""
+    origins = setting.split(",") if isinstance(setting, str) else list(setting)
+    origins = [origin.strip() for origin in origins if origin.strip()]
+    for origin in origins:
+        if origin == "*":
+            raise ValueError(
+                "CORS_ORIGINS may not be '*': every web page could then read the API's answers. "
+                "List the origins that need them, e.g. https://app.example.org."
+            )
+        if not ORIGIN.fullmatch(origin):
+            raise ValueError(
+                f"CORS_ORIGINS entry {origin!r} is not an origin: write scheme://host[:port], "
+                "e.g. https://app.example.org, with no path, wildcard or pattern."
+            )
+    return origins
+
+
 def register_cors(app: Flask) -> None:
     """Allow cross-origin calls to /api only from the configured origins."""
-    origins = app.config["CORS_ORIGINS"]
-    if isinstance(origins, str):
-        origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
+    origins = cors_origins(app.config["CORS_ORIGINS"])
     if origins:
         from flask_cors import CORS
 

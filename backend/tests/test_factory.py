@@ -70,9 +70,41 @@ def test_cors_only_for_configured_origins(classifier):
     assert "Access-Control-Allow-Origin" not in refused.headers
 
 
-def test_no_cors_headers_by_default(client):
-    response = client.get("/api/health", headers={"Origin": "https://good.example"})
-    assert "Access-Control-Allow-Origin" not in response.headers
+@pytest.mark.parametrize("origin", ["https://example.com", "chrome-extension://abc", "moz-extension://abc", "null"])
+def test_no_cors_headers_by_default(client, origin):
+    """Web pages elsewhere cannot read answers; the browser extension needs no CORS either (host permission)."""
+    read = client.get("/api/health", headers={"Origin": origin})
+    preflight = client.options("/api/predict", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    for response in (read, preflight):
+        assert "Access-Control-Allow-Origin" not in response.headers
+        assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("*", "may not be '\\*'"),
+        ("https://good.example, *", "may not be '\\*'"),
+        (["*"], "may not be '\\*'"),
+        ("https://*.example.org", "is not an origin"),
+        (".*", "is not an origin"),
+        ("https://app.example.org/path", "is not an origin"),
+        ("app.example.org", "is not an origin"),
+    ],
+)
+def test_cors_origins_are_exact_origins(classifier, setting, message):
+    with pytest.raises(ValueError, match=message):
+        create_app({"TESTING": True, "CLASSIFIER": classifier, "CORS_ORIGINS": setting})
+
+
+def test_cors_origins_from_the_environment(classifier, monkeypatch):
+    monkeypatch.setenv("FLASK_CORS_ORIGINS", "https://app.example.org,http://127.0.0.1:5173")
+    client = create_app({"TESTING": True, "CLASSIFIER": classifier}).test_client()
+    response = client.get("/api/health", headers={"Origin": "http://127.0.0.1:5173"})
+    assert response.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:5173"
+    monkeypatch.setenv("FLASK_CORS_ORIGINS", "*")
+    with pytest.raises(ValueError, match="may not be"):
+        create_app({"TESTING": True, "CLASSIFIER": classifier})
 
 
 @pytest.fixture
