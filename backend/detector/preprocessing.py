@@ -89,6 +89,7 @@ TILE_SETUP_PIXELS = 15_000
 MAX_PREVIEW_PIXELS = 1024 * 1024
 # Entropy decoding reads a bounded number of bits per pixel (HEVC's syntax caps
 # every coefficient); bytes past the preview's last coding unit are never decoded.
+# (The previews' own coded data, where the file lists it, is counted when smaller.)
 PREVIEW_BYTES_PER_PIXEL = 8
 # A preview is read only where a few of the picture's tiles show the same (previews.py).
 DIFFERENT_PREVIEW = "The preview stored in the file shows another picture than the file's own."
@@ -323,7 +324,8 @@ def decode_cost(image: Image.Image, data: bytes, read_preview: bool = True) -> D
     check = _preview_check(image, data) if image.format == "HEIF" and read_preview else None
     if check is not None and _read_preview(image):
         preview = image.size[0] * image.size[1]
-        coded = min(len(data), preview * PREVIEW_BYTES_PER_PIXEL) + check.coded_bytes
+        bound = min(len(data), preview * PREVIEW_BYTES_PER_PIXEL)
+        coded = min(bound, check.preview_bytes or bound) + check.coded_bytes
         return DecodeCost(
             preview + check.decoded_pixels,
             DECODE_WEIGHTS["HEIF"],

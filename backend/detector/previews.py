@@ -52,7 +52,8 @@ class Check:
     tiles: tuple[tuple[int, isobmff.Item], ...]  # (index in the grid, row by row; the tile's item)
     tile_size: tuple[int, int]
     turns: tuple[tuple[bytes, int], ...]  # the picture's rotation (quarter turns) and mirror (axis), in order
-    coded_bytes: int
+    coded_bytes: int  # the checked tiles' coded data
+    preview_bytes: int | None  # all the listed previews' coded data; None if not known (a preview in tiles)
 
     @property
     def decoded_pixels(self) -> int:
@@ -73,8 +74,28 @@ def plan(data: bytes, chooser: random.Random = _chooser, count: int | None = CHE
     sizes = {isobmff.extents(data, item) for _index, item in tiles}
     if len(tiles) < len(chosen) or len(sizes) != 1 or None in sizes:
         return None  # a tile that is not listed, or tiles of different sizes: not a grid a phone writes
-    coded = sum(length for _index, item in tiles for _offset, length in locations.get(item.item_id, (0, []))[1])
-    return Check(grid, tiles, sizes.pop(), _turns(data, primary), coded)
+    return Check(
+        grid,
+        tiles,
+        sizes.pop(),
+        _turns(data, primary),
+        _coded_bytes(locations, [item for _index, item in tiles]),
+        _preview_bytes(data, items, locations, primary),
+    )
+
+
+def _coded_bytes(locations: dict, items: list[isobmff.Item]) -> int:
+    """The coded data of these items, as 'iloc' lists it."""
+    return sum(length for item in items for _offset, length in locations.get(item.item_id, (0, []))[1])
+
+
+def _preview_bytes(data: bytes, items: dict, locations: dict, primary: isobmff.Item) -> int | None:
+    """The coded data of every preview of the primary item ('thmb'), if each is one coded picture."""
+    references = isobmff.references(data, b"thmb").items()
+    listed = [items.get(source) for source, targets in references if primary.item_id in targets]
+    if not listed or any(item is None or item.kind != b"hvc1" for item in listed):
+        return None
+    return _coded_bytes(locations, listed)
 
 
 def _turns(data: bytes, item: isobmff.Item) -> tuple[tuple[bytes, int], ...]:
