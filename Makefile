@@ -18,14 +18,14 @@ EPOCHS ?= 30
 
 export PORT
 
-.PHONY: run test install system-packages frontend test-python test-frontend container-check k8s-check dataset train evaluate export benchmark docs docs-serve clean
+.PHONY: run test install system-packages frontend test-python test-frontend extension test-extension container-check k8s-check dataset train evaluate export benchmark docs docs-serve clean
 
 # DETECTORS_DIR=DIR make run also serves the measured detectors under DIR (docs/detectors.md).
 run: install frontend/dist/index.html
 	$(if $(DETECTORS_DIR),FLASK_DETECTORS_DIR=$(abspath $(DETECTORS_DIR))) $(BIN)/gunicorn -c backend/gunicorn.conf.py
 
 test: system-packages install frontend/node_modules/.package-lock.json
-	$(MAKE) -k test-python test-frontend  # -k: run both suites, fail if either fails
+	$(MAKE) -k test-python test-frontend test-extension  # -k: run every suite, fail if any fails
 
 # Debian packages the tests run: Chromium (end-to-end tests) and nginx (deployment tests).
 # Installed only when missing; the tests start their own nginx, so the packaged service is stopped.
@@ -63,6 +63,16 @@ k8s-check: install
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint && npm run types:check && npm run typecheck && npm test && npm run build && npm run e2e
 
+# The browser extension (docs/extension.md): lint, types and unit tests, then `make extension`'s build,
+# then the unpacked extension in Chromium against the real server. It builds from the web app's
+# sources; its browser tests reuse the web app's test helpers (their types come from frontend/node_modules).
+test-extension: install frontend/node_modules/.package-lock.json extension/node_modules/.package-lock.json
+	cd extension && npm run lint && npm run typecheck && npm test && npm run dist && npm run e2e
+
+# extension/dist/chromium and extension/dist/firefox, their zips (extension/dist/*.zip) and web-ext lint.
+extension: extension/node_modules/.package-lock.json
+	cd extension && npm run dist
+
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt backend/requirements.txt backend/pyproject.toml
@@ -73,6 +83,9 @@ $(VENV)/.installed: requirements.txt backend/requirements.txt backend/pyproject.
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
+
+extension/node_modules/.package-lock.json: extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund
 
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/nginx/security-headers.conf -type f 2>/dev/null)
 	cd frontend && npm run build
@@ -110,4 +123,4 @@ docs-serve: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist runs .pytest_cache site
+	rm -rf $(VENV) frontend/node_modules frontend/dist extension/node_modules extension/dist runs .pytest_cache site

@@ -11,27 +11,12 @@
  *   E2E_SCREENSHOT_DIR      also copy the README screenshots there (e.g. ../performance)
  */
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import { backendServer, freePort } from './e2e/backend';
 
 const frontendDir = path.dirname(fileURLToPath(import.meta.url));
-const repoDir = path.resolve(frontendDir, '..');
-
-/** A TCP port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const externalUrl = process.env.E2E_BASE_URL?.replace(/\/+$/, '');
 // Chosen once in the main process; the test workers inherit the variable.
@@ -78,24 +63,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: externalUrl
-    ? undefined
-    : {
-        command: `${path.join(repoDir, '.venv', 'bin', 'gunicorn')} -c ${path.join(repoDir, 'backend', 'gunicorn.conf.py')}`,
-        cwd: repoDir,
-        url: `${baseURL}/api/health`,
-        env: {
-          PORT: port,
-          BIND: `127.0.0.1:${port}`,
-          WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1',
-          FLASK_FRONTEND_DIST: path.join(frontendDir, 'dist'),
-          // TensorFlow's start-up notes about missing GPUs are noise here.
-          TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2',
-        },
-        timeout: Number(process.env.E2E_SERVER_TIMEOUT_MS) || 300_000,
-        reuseExistingServer: false,
-        stdout: 'ignore',
-        stderr: 'pipe',
-        gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
-      },
+  webServer: externalUrl ? undefined : backendServer(port, { FLASK_FRONTEND_DIST: path.join(frontendDir, 'dist') }),
 });
