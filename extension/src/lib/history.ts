@@ -24,12 +24,14 @@ export async function loadHistory(): Promise<HistoryEntry[]> {
   return Array.isArray(stored) ? stored.filter(isEntry) : [];
 }
 
+/** Adds a check at the top, dropping the oldest beyond the limit. */
 export async function addToHistory(entry: HistoryEntry): Promise<void> {
   const entries = await loadHistory();
   const kept = [entry, ...entries.filter((old) => old.id !== entry.id)].slice(0, MAX_HISTORY_ENTRIES);
   await ext().storage.local.set({ [HISTORY_KEY]: kept });
 }
 
+/** Forgets every check. */
 export async function clearHistory(): Promise<void> {
   await ext().storage.local.remove(HISTORY_KEY);
 }

@@ -52,6 +52,7 @@ export function sourceFromQuery(search: string): ImageSource | SourceProblem {
   return { kind: 'unsupported', scheme: scheme || src.slice(0, 20) };
 }
 
+/** Whether `sourceFromQuery` found no picture to check. */
 export function isSourceProblem(value: ImageSource | SourceProblem): value is SourceProblem {
   return value.kind === 'missing' || value.kind === 'unsupported';
 }

@@ -31,6 +31,7 @@ export function sourceProblem(source: SourceProblem): Problem {
   );
 }
 
+/** A data: address that holds nothing readable. */
 export function badDataAddress(): Problem {
   return problem('Unreadable address', 'This data: address holds no picture that can be read.');
 }
@@ -40,6 +41,7 @@ export function imageUnreachable(host: string): Problem {
   return problem('Picture unreachable', `The picture could not be downloaded: the site ${host} did not answer.`, true);
 }
 
+/** The image host did not finish sending the picture in time. */
 export function imageTimedOut(host: string): Problem {
   return problem('No answer in time', `The site ${host} took too long to send the picture.`, true);
 }
@@ -61,6 +63,7 @@ export function imageHttpError(status: number, host: string): Problem {
   return problem('Download failed', `The site ${host} answered HTTP ${status} instead of sending the picture.`, status >= 500);
 }
 
+/** A web page behind the picture's address (a login wall, an article). */
 export function htmlPage(): Problem {
   return problem(
     'A web page, not a picture',
@@ -68,10 +71,12 @@ export function htmlPage(): Problem {
   );
 }
 
+/** An answer of a type that is no picture (JSON, text, video). */
 export function notAnImage(mediaType: string): Problem {
   return problem('Not a picture', `This address serves ${mediaType}, not a picture.`);
 }
 
+/** An answer with no bytes. */
 export function emptyFile(): Problem {
   return problem('Empty file', 'This address gave an empty file, not a picture.');
 }
@@ -101,6 +106,7 @@ export function blobUnreadable(): Problem {
   );
 }
 
+/** The person's server did not answer (not running, or a wrong address). */
 export function serverUnreachable(serverUrl: string): Problem {
   return problem(
     'Server unreachable',

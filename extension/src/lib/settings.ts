@@ -43,6 +43,7 @@ export async function loadSettings(): Promise<Settings> {
   return { serverUrl: saved?.ok ? saved.value : DEFAULT_SERVER_URL };
 }
 
+/** Keeps the settings in the extension's local storage. */
 export async function saveSettings(settings: Settings): Promise<void> {
   await ext().storage.local.set({ [SETTINGS_KEY]: settings });
 }

@@ -19,6 +19,7 @@ export interface FakeExtension {
   executeScript: ReturnType<typeof vi.fn>;
 }
 
+/** A fresh stand-in, with only the local machine allowed and empty storage. */
 export function fakeExtension(): FakeExtension {
   const storage = new Map<string, unknown>();
   const granted = new Set(LOCAL_HOSTS);
