@@ -99,7 +99,9 @@ export function signedJpeg(): string {
 }
 
 // An iPhone-style HEIC: a drawn landscape, tagged with the phone's make and model, with a stored
-// preview as phones keep one (an iPhone's is 320 pixels wide; 160 here, for a smaller picture), encoded by pillow-heif.
+// preview as phones keep one (an iPhone's is 320 pixels wide; 160 here, for a smaller picture) and the picture
+// stored in tiles as phones store it (512 pixels on an iPhone; 128 here, 20 tiles, enough to check the preview against),
+// encoded by pillow-heif.
 const HEIC_FIXTURE = `
 import sys
 from PIL import Image, ImageDraw
@@ -111,7 +113,7 @@ draw.rectangle([0, 320, 640, 480], fill=(90, 140, 70))
 draw.ellipse([440, 60, 540, 160], fill=(255, 214, 90))
 exif = Image.Exif()
 exif[0x010F], exif[0x0110] = "Apple", "iPhone 15 Pro"
-image.save(sys.argv[1], format="HEIF", quality=85, exif=exif.tobytes(), thumbnails=[160])
+image.save(sys.argv[1], format="HEIF", quality=85, exif=exif.tobytes(), thumbnails=[160], tile_size=128)
 `;
 
 /** A HEIC photo made at test time with the backend's Python, as a browser often sends it: with no MIME type. */
