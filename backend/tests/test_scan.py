@@ -184,7 +184,8 @@ def test_resumes_after_an_interruption(scanned, model_path, tmp_path):
 
 
 def test_a_killed_scan_resumes_where_it_stopped(model_path, tmp_path):
-    expected = {str(tmp_path / "pictures" / f"{i:02d}.jpg") for i in range(24)}
+    # Enough files that the scan cannot finish between two looks at its output, even on a busy machine.
+    expected = {str(tmp_path / "pictures" / f"{i:03d}.jpg") for i in range(240)}
     (tmp_path / "pictures").mkdir()
     for i, path in enumerate(sorted(expected)):
         Path(path).write_bytes(jpeg((32, 32), seed=i))
