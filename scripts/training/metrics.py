@@ -1,10 +1,15 @@
-"""Classification metrics on P(REAL): pure NumPy and scikit-learn, no TensorFlow."""
+"""Classification metrics on P(REAL): pure NumPy and scikit-learn, no TensorFlow.
+
+The calibration error and the confidently-wrong share are the service's own (detector.calibration),
+so that a model card and a brought detector's measurement count them the same way.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 
+from detector.calibration import confidently_wrong_share, expected_calibration_error
 from detector.contract import confidence_of, predicted_real
 
 from .common import CLASS_NAMES, THRESHOLD
@@ -29,26 +34,9 @@ def calibration_bins(
     return rows
 
 
-def expected_calibration_error(
-    probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS, threshold: float = THRESHOLD
-) -> float:
-    """Mean |accuracy - confidence| over bins, weighted by how many images fall in each."""
-    rows = calibration_bins(probabilities, labels, bins, threshold)
-    total = sum(count for _, _, count in rows)
-    return float(sum(count * abs(accuracy - confidence) for confidence, accuracy, count in rows) / total)
-
-
 def accuracy(probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD) -> float:
     """Share of images whose thresholded label is right."""
     return float(np.mean(predicted_real(probabilities, threshold) == (labels == 1)))
-
-
-def confidently_wrong_rate(
-    probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD, above: float = 0.9
-) -> float:
-    """Share of all images that get the wrong label with a confidence above `above`."""
-    wrong = predicted_real(probabilities, threshold) != (labels == 1)
-    return float(np.mean(wrong & (confidence_of(probabilities, threshold) > above)))
 
 
 def classification_report(probabilities: np.ndarray, labels: np.ndarray, threshold: float = THRESHOLD) -> dict:
@@ -61,7 +49,7 @@ def classification_report(probabilities: np.ndarray, labels: np.ndarray, thresho
         "accuracy": round(accuracy(probabilities, labels, threshold), 5),
         "roc_auc": round(float(roc_auc_score(labels, probabilities)), 5) if has_both else None,
         "ece": round(expected_calibration_error(probabilities, labels, threshold=threshold), 5),
-        "confidently_wrong": round(confidently_wrong_rate(probabilities, labels, threshold), 5),
+        "confidently_wrong": round(confidently_wrong_share(probabilities, labels, threshold), 5),
         "per_class": {
             name: {
                 "precision": round(float(precision[i]), 5),
