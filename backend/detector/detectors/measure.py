@@ -265,9 +265,9 @@ def text_report(result: dict) -> str:
         lines.append("  accuracy per confidence band, calibrated on the other sources (held out one at a time):")
         for band in result["bands"]:
             if band["pictures"]:
+                edges = f"{band['from']:.0%}-{band['to']:.0%}"
                 lines.append(
-                    f"    {band['kind']:<9} {band['from']:.0%}-{band['to']:.0%}  {band['pictures']:>6,} pictures  "
-                    f"{band['accuracy']:.1%} right"
+                    f"    {band['kind']:<9} {edges:<8}  {band['pictures']:>6,} pictures  {band['accuracy']:>6.1%} right"
                 )
         ece, wrong = figure(result["ece"], 4), figure(result["confidently_wrong"], 4)
         lines.append(f"  ECE {ece}, confidently wrong (over 90% sure and wrong) {wrong}")
