@@ -8,4 +8,17 @@ recycling     a long run: worker memory, replacements and health-check waits
 scan          `detector scan` against the API on the same pictures
 heif_preview  how far reading a HEIC's stored preview moves the model's answer
 detectors     time per picture of each kind of detector: the built-in model, ONNX and Keras (docs/detectors.md)
+
+scripts/ itself is no package (its top level holds only the commands): the commands run as
+`python scripts/NAME.py`, which puts scripts/ first on sys.path, so its packages (training,
+sources, forensic) import each other by their own names. Run as modules from the repository
+root, the benchmarks put the same folder on the path here, so every module is found under one
+name either way.
 """
+
+import sys
+from pathlib import Path
+
+_SCRIPTS = str(Path(__file__).resolve().parent.parent)
+if _SCRIPTS not in sys.path:
+    sys.path.insert(0, _SCRIPTS)
