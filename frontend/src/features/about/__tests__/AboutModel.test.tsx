@@ -73,6 +73,38 @@ describe('AboutModel', () => {
     expect(screen.getByText(/“very confident” only where that accuracy is at least 95%/)).toBeInTheDocument();
   });
 
+  it('lists every pixel detector with its state, what it earned on held-out sources and why one is silent', async () => {
+    const measurement = {
+      pictures: 320,
+      sources: 4,
+      pooled_roc_auc: 0.987,
+      mean_source_roc_auc: 0.9883,
+      ece: 0.035,
+      confidently_wrong: 0.016,
+      measured_at: '2026-12-07T21:24:05Z',
+      bands: [],
+    };
+    const detectors = [
+      ...modelCard.detectors,
+      { name: 'redness', format: 'onnx', state: 'measured', reason: null, lead_rank: 1, measurement },
+      { name: 'unmeasured', format: 'onnx', state: 'not_measured', reason: 'not measured: run `detector models measure`', lead_rank: null, measurement: null },
+      { name: 'broken', format: null, state: 'failed', reason: 'broken/model.onnx is not a valid ONNX model', lead_rank: null, measurement: null },
+    ];
+    server.use(http.get('/api/model', () => HttpResponse.json({ ...modelCard, detectors })));
+    renderAbout();
+
+    const table = await screen.findByRole('table', { name: 'Pixel detectors on this server' });
+    const measured = within(table).getByRole('row', { name: /redness/ });
+    expect(measured).toHaveTextContent('Measured');
+    expect(measured).toHaveTextContent('mean per-source ROC-AUC 0.988 on 320 pictures from 4 sources');
+    expect(measured).toHaveTextContent('#1');
+    expect(within(table).getByRole('row', { name: /unmeasured/ })).toHaveTextContent('Not measured: never speaks');
+    const broken = within(table).getByRole('row', { name: /broken/ });
+    expect(broken).toHaveTextContent('Failed to load: never speaks');
+    expect(broken).toHaveTextContent('broken/model.onnx is not a valid ONNX model');
+    expect(within(table).getByRole('row', { name: /builtin/ })).toHaveTextContent('Built in');
+  });
+
   it('says so when the model has no measured metrics', async () => {
     server.use(http.get('/api/model', () => HttpResponse.json({ ...modelCard, metrics: undefined, plots: [] })));
     renderAbout();

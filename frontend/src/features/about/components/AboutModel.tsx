@@ -4,7 +4,7 @@ import { TableScroll } from '@/components/TableScroll';
 import { apiUrl } from '@/lib/api-client';
 import { formatBytes } from '@/lib/format';
 import { formatPercent, WORDING_NEEDS_ACCURACY } from '@/lib/verdict';
-import type { Decision, ModelCard, ModelMetrics, ModelTraining } from '@/types/api';
+import type { Decision, DetectorStatus, ModelCard, ModelMetrics, ModelTraining } from '@/types/api';
 
 const number = new Intl.NumberFormat('en');
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -237,6 +237,8 @@ function Card({ card }: { card: ModelCard }) {
 
       <DecisionRules decision={decision} />
 
+      {card.detectors.length > 0 && <Detectors detectors={card.detectors} />}
+
       <section aria-labelledby="about-training">
         <h3 id="about-training">What it was trained on</h3>
         {/* Free-form in the schema: the view shows the fields it knows, each checked for its type. */}
@@ -283,6 +285,59 @@ function Card({ card }: { card: ModelCard }) {
         )}
       </section>
     </>
+  );
+}
+
+const DETECTOR_STATES: Record<DetectorStatus['state'], string> = {
+  measured: 'Measured',
+  model_card: 'Built in',
+  not_measured: 'Not measured: never speaks',
+  failed: 'Failed to load: never speaks',
+};
+
+/** What one detector earned on held-out sources, in a few words. */
+function heldOutFigure(detector: DetectorStatus): string {
+  const measured = detector.measurement;
+  if (!measured || measured.mean_source_roc_auc === null) return '—';
+  return (
+    `mean per-source ROC-AUC ${fixed(measured.mean_source_roc_auc)} on ${number.format(measured.pictures)} ` +
+    `pictures from ${number.format(measured.sources)} sources`
+  );
+}
+
+/** Every pixel detector the server loaded, with its state, what it earned and why one stays silent. */
+function Detectors({ detectors }: { detectors: DetectorStatus[] }) {
+  return (
+    <section aria-labelledby="about-detectors">
+      <h3 id="about-detectors">Pixel detectors</h3>
+      <p>
+        Besides the built-in model, the server may run detectors its operator brought. Only a detector measured on
+        pictures from sources it never saw adds its evidence line, and the one with the best measured figure leads the
+        verdict where it earned it.
+      </p>
+      <TableScroll caption="Pixel detectors on this server" className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Detector</th>
+            <th scope="col">State</th>
+            <th scope="col">On held-out sources</th>
+            <th scope="col">Leads</th>
+            <th scope="col">Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detectors.map((detector) => (
+            <tr key={detector.name}>
+              <th scope="row">{detector.name}</th>
+              <td>{DETECTOR_STATES[detector.state]}</td>
+              <td>{heldOutFigure(detector)}</td>
+              <td>{detector.lead_rank === null ? '—' : `#${detector.lead_rank}`}</td>
+              <td>{detector.reason ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </TableScroll>
+    </section>
   );
 }
 
