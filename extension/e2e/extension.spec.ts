@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import { historyRows } from '../../frontend/e2e/support';
 import { expect, test, type TestSite } from './fixtures';
 
 /** Generous: the first prediction warms TensorFlow up on a small CPU. */
@@ -112,6 +113,32 @@ test('a picture from a page on another origin: the server’s verdict and eviden
 
   await expectAccessible(page, 'the result page');
   await screenshot(page, 'result.png', 'extension-result.png');
+});
+
+test('“Open in the web app” hands the same file to the web app, which checks it itself beside its history', async ({
+  page,
+  extension,
+  extensionId,
+  site,
+  baseURL,
+  request,
+}) => {
+  await openResult(page, extensionId, await shownSource(page, site, 'plain'));
+  const expected = await serverVerdict(request, site, '/sunset.png', 'sunset.png');
+  await expect(resultCard(page, 'sunset.png').locator('.verdict-label')).toHaveText(LABEL_TEXT[expected.label], {
+    timeout: VERDICT_TIMEOUT,
+  });
+
+  const opened = extension.waitForEvent('page');
+  await page.getByRole('button', { name: 'Open in the web app' }).click();
+  const webApp = await opened;
+  await webApp.waitForURL(`${baseURL}/`);
+  const card = resultCard(webApp, 'sunset.png');
+  await expect(card.locator('.verdict-label')).toHaveText(LABEL_TEXT[expected.label], { timeout: VERDICT_TIMEOUT });
+  await expect(card.locator('.verdict-sentence')).toHaveText(expected.summary);
+  await expect(card.getByText('Your image · 160×96 PNG')).toBeVisible();
+  await expect(historyRows(webApp).first()).toContainText('sunset.png');
+  await webApp.close();
 });
 
 test('for srcset the picture checked is the one the page shows', async ({ page, extensionId, site }) => {

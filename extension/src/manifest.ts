@@ -46,7 +46,8 @@ export function manifestFor(browser: TargetBrowser, version: string): Manifest {
     icons: ICONS,
     action: { default_title: 'Real or AI? settings and history', default_icon: ICONS },
     // contextMenus: the right-click entry; storage: the server address and the history;
-    // scripting + activeTab: read a blob: picture inside the page it was right-clicked in.
+    // scripting + activeTab: read a blob: picture inside the page it was right-clicked in;
+    // scripting (with the host access to the server): hand a picture to the server's web app.
     permissions: ['contextMenus', 'storage', 'scripting', 'activeTab'],
     host_permissions: LOCAL_HOSTS,
     optional_host_permissions: OTHER_HOSTS,

@@ -2,8 +2,10 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
+import { HANDED_FILE_TYPE } from '@/features/classify/handed-file';
 import { HISTORY_KEY } from '@ext/lib/history';
 import { resultPageQuery } from '@ext/lib/image-source';
+import { postToPage } from '@ext/lib/web-app';
 import { ResultPage } from '@ext/result/ResultPage';
 import { LOCAL_SITE, PNG_BYTES, server, SERVER_URL, WEB_SITE } from '@ext/testing/server';
 
@@ -37,7 +39,7 @@ describe('the result page', () => {
         'The picture was downloaded from 127.0.0.1:9000 and sent only to your server at http://127.0.0.1:8000; nothing was sent anywhere else.',
       ),
     ).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'Open the web app' })).toHaveAttribute('href', `${SERVER_URL}/`);
+    expect(screen.getByRole('button', { name: 'Open in the web app' })).toBeEnabled();
     expect(screen.getByRole('link', { name: 'Save the picture' })).toHaveAttribute('download', 'sunset.png');
     await vi.waitFor(() => expect(testExtension.storage.get(HISTORY_KEY)).toHaveLength(1));
     expect((testExtension.storage.get(HISTORY_KEY) as Array<{ filename: string; label: string }>)[0]).toMatchObject({
@@ -45,6 +47,39 @@ describe('the result page', () => {
       label: 'REAL',
     });
     expect(document.title).toBe('Real photo: sunset.png · Real or AI?');
+  });
+
+  it('opens the web app in a new tab and, once loaded, hands it the same file', async () => {
+    const { user } = open(`${LOCAL_SITE}/photos/sunset.png`);
+    const card = await screen.findByRole('article', { name: 'sunset.png' });
+    await within(card).findByText('Real photo');
+    testExtension.executeScript.mockResolvedValueOnce([{ result: true }]);
+
+    await user.click(screen.getByRole('button', { name: 'Open in the web app' }));
+    await vi.waitFor(() => expect(testExtension.createTab).toHaveBeenCalledWith({ url: `${SERVER_URL}/` }));
+    expect(testExtension.executeScript).not.toHaveBeenCalled();
+    testExtension.finishLoading(8);
+    expect(testExtension.executeScript).not.toHaveBeenCalled();
+    testExtension.finishLoading(7);
+
+    await vi.waitFor(() => expect(testExtension.executeScript).toHaveBeenCalledTimes(1));
+    const [{ target, func, args }] = testExtension.executeScript.mock.calls[0] as [
+      { target: { tabId: number }; func: unknown; args: string[] },
+    ];
+    expect(target).toEqual({ tabId: 7 });
+    expect(func).toBe(postToPage);
+    expect(args).toEqual([SERVER_URL, HANDED_FILE_TYPE, 'sunset.png', 'image/png', btoa(String.fromCharCode(...PNG_BYTES))]);
+    expect(screen.queryByText(/did not take the picture/)).not.toBeInTheDocument();
+  });
+
+  it('says so when the web app did not take the picture', async () => {
+    const { user } = open(`${LOCAL_SITE}/photos/sunset.png`);
+    await within(await screen.findByRole('article', { name: 'sunset.png' })).findByText('Real photo');
+    testExtension.executeScript.mockRejectedValueOnce(new Error('Cannot access contents of the page'));
+    await user.click(screen.getByRole('button', { name: 'Open in the web app' }));
+    await vi.waitFor(() => expect(testExtension.createTab).toHaveBeenCalled());
+    testExtension.finishLoading(7);
+    expect(await screen.findByText(/did not take the picture/)).toBeInTheDocument();
   });
 
   it('sends the picture to the server set in the options', async () => {

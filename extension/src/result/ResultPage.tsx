@@ -9,6 +9,7 @@ import { describeSource, isSourceProblem, sourceFromQuery, type ImageSource } fr
 import { patternLabel, requestHosts } from '@ext/lib/permissions';
 import { sourceProblem } from '@ext/lib/problems';
 import { loadSettings } from '@ext/lib/settings';
+import { openInWebApp } from '@ext/lib/web-app';
 import { ReverseSearch } from './ReverseSearch';
 import { useCheck, type CheckState } from './useCheck';
 
@@ -54,24 +55,38 @@ function AccessRequest({ hosts, onGranted }: { hosts: string[]; onGranted: () =>
   );
 }
 
-/** After a verdict: keep the original file, and the way to the full web app. */
+/** After a verdict: the same file in the full web app, or kept on this computer. */
 function MoreActions({ file, previewUrl, serverUrl }: { file: File; previewUrl: string; serverUrl: string }) {
+  const [handOver, setHandOver] = useState<'idle' | 'opening' | 'failed'>('idle');
+  const open = () => {
+    setHandOver('opening');
+    openInWebApp(file, serverUrl).then(
+      (taken) => setHandOver(taken ? 'idle' : 'failed'),
+      () => setHandOver('failed'),
+    );
+  };
   return (
     <section className="ext-more" aria-labelledby="more-title">
       <h2 id="more-title">In the web app</h2>
       <p className="muted">
-        The web app at {serverUrl} shows the same result for the same file, beside your other checks: save the
-        picture here (the original file, as it was checked), then drop it there. The web app itself does not download
-        pictures from other sites.
+        “Open in the web app” opens the web app at {serverUrl} in a new tab and hands it the same file, as it was checked:
+        the web app checks it itself and shows the result beside your other checks. (It cannot download pictures from
+        other sites; the extension gives it the file.)
       </p>
       <div className="button-row">
+        <button type="button" className="button button-primary" onClick={open} disabled={handOver === 'opening'}>
+          Open in the web app
+        </button>
         <a className="button" href={previewUrl} download={file.name}>
           Save the picture
         </a>
-        <a className="button" href={`${serverUrl}/`} target="_blank" rel="noreferrer">
-          Open the web app
-        </a>
       </div>
+      {handOver === 'failed' && (
+        <p className="notice-text" role="status">
+          The web app at {serverUrl} did not take the picture (is the server serving it, as make run does?): save the
+          picture and drop it there instead.
+        </p>
+      )}
     </section>
   );
 }

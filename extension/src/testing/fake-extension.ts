@@ -1,7 +1,7 @@
 /**
  * A stand-in for the parts of the WebExtension API the extension uses, kept
  * in memory: storage, host permissions (the local machine granted, as at
- * install), the scripting API and the runtime's URLs.
+ * install), the scripting API, opening tabs and the runtime's URLs.
  */
 import { vi } from 'vitest';
 import { LOCAL_HOSTS } from '@ext/manifest';
@@ -17,6 +17,10 @@ export interface FakeExtension {
   answerAccess: (allow: boolean) => void;
   request: ReturnType<typeof vi.fn>;
   executeScript: ReturnType<typeof vi.fn>;
+  /** Opens a tab (id 7), still loading. */
+  createTab: ReturnType<typeof vi.fn>;
+  /** Tells the tabs.onUpdated listeners that tab `tabId` finished loading. */
+  finishLoading: (tabId: number) => void;
 }
 
 /** A fresh stand-in, with only the local machine allowed and empty storage. */
@@ -37,6 +41,8 @@ export function fakeExtension(): FakeExtension {
     return Promise.resolve(allow);
   });
   const executeScript = vi.fn(() => Promise.resolve([]));
+  const tabListeners = new Set<(tabId: number, change: { status?: string }) => void>();
+  const createTab = vi.fn(({ url }: { url: string }) => Promise.resolve({ id: 7, url, status: 'loading' }));
 
   const api = {
     runtime: { id: 'fake-extension', getURL: (path: string) => `chrome-extension://fake-extension/${path}` },
@@ -65,7 +71,18 @@ export function fakeExtension(): FakeExtension {
       request,
     },
     scripting: { executeScript },
+    tabs: {
+      create: createTab,
+      get: (tabId: number) => Promise.resolve({ id: tabId, status: 'loading' }),
+      onUpdated: {
+        addListener: (listener: (tabId: number, change: { status?: string }) => void) => tabListeners.add(listener),
+        removeListener: (listener: (tabId: number, change: { status?: string }) => void) => tabListeners.delete(listener),
+      },
+    },
   } as unknown as typeof chrome;
 
-  return { api, storage, granted, answerAccess: (value) => (allow = value), request, executeScript };
+  const finishLoading = (tabId: number) => {
+    for (const listener of tabListeners) listener(tabId, { status: 'complete' });
+  };
+  return { api, storage, granted, answerAccess: (value) => (allow = value), request, executeScript, createTab, finishLoading };
 }

@@ -4,6 +4,7 @@ import { describeResult } from '@/lib/verdict';
 import type { Prediction } from '@/types/api';
 import { useClassifier, type UploadItem } from '../hooks/useClassifier';
 import { useClipboardPaste } from '../hooks/useClipboardPaste';
+import { useHandedFiles } from '../hooks/useHandedFiles';
 import { DropZone } from './DropZone';
 import { ResultCard } from './ResultCard';
 
@@ -42,6 +43,8 @@ export function ClassifyPanel({ onResult, active = true }: ClassifyPanelProps) {
   );
 
   useClipboardPaste(add, active);
+  // A picture the browser extension hands over ("Open in the web app") is added as if dropped.
+  useHandedFiles(add);
 
   const pending = items.filter((item) => item.status === 'queued' || item.status === 'uploading').length;
 
