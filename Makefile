@@ -66,7 +66,8 @@ test-frontend: frontend/node_modules/.package-lock.json
 # The browser extension (docs/extension.md): lint, types and unit tests, then `make extension`'s build,
 # then the unpacked extension in Chromium against the real server. It builds from the web app's
 # sources; its browser tests reuse the web app's test helpers (their types come from frontend/node_modules).
-test-extension: install frontend/node_modules/.package-lock.json extension/node_modules/.package-lock.json
+# The extension's e2e hands a picture to the web app the test server serves: frontend/dist must be built.
+test-extension: install frontend/dist/index.html extension/node_modules/.package-lock.json
 	cd extension && npm run lint && npm run typecheck && npm test && npm run dist && npm run e2e
 
 # extension/dist/chromium and extension/dist/firefox, their zips (extension/dist/*.zip) and web-ext lint.
