@@ -4,9 +4,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import { historyRows } from '../../frontend/e2e/support';
+import { graveViolations, historyRows } from '../../frontend/e2e/support';
 import { expect, test, type TestSite } from './fixtures';
 
 /** Generous: the first prediction warms TensorFlow up on a small CPU. */
@@ -70,15 +69,9 @@ async function screenshot(page: Page, name: string, docsName?: string) {
   }
 }
 
-/** Fails on any serious or critical axe-core violation (WCAG 2.1 A and AA, and best practice). */
+/** Fails on any serious or critical axe-core violation on the page. */
 async function expectAccessible(page: Page, where: string) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const grave = violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  expect(grave, `serious or critical accessibility violations on ${where}`).toEqual([]);
+  expect(await graveViolations(page), `serious or critical accessibility violations on ${where}`).toEqual([]);
 }
 
 test('the extension starts with its context menu entry on pictures', async ({ extension }) => {

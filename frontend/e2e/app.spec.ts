@@ -2,13 +2,13 @@
 // The synthetic pictures may get either verdict: only the presence of one is checked.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import {
   artifacts,
   blocksPng,
   card,
+  graveViolations,
   historyRows,
   iphoneHeic,
   makePng,
@@ -47,15 +47,9 @@ async function upload(page: Page, files: Payload[] | string) {
   await page.getByLabel('Choose image files').setInputFiles(files);
 }
 
-/** Fails on any serious or critical axe-core violation (WCAG 2.1 A and AA, and best practice) on the page. */
+/** Fails on any serious or critical axe-core violation on the page. */
 async function expectAccessible(page: Page, where: string) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const grave = violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  expect(grave, `serious or critical accessibility violations on ${where}`).toEqual([]);
+  expect(await graveViolations(page), `serious or critical accessibility violations on ${where}`).toEqual([]);
 }
 
 async function expectVerdict(page: Page, name: string) {

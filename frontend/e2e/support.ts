@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 
 export const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -142,4 +143,14 @@ export function naturalWidth(image: Locator): Promise<number> {
     if (!img.complete) await new Promise((resolve) => img.addEventListener('load', resolve, { once: true }));
     return img.naturalWidth;
   });
+}
+
+/** The page's serious or critical axe-core violations (WCAG 2.1 A and AA, and best practice), one line each. */
+export async function graveViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }
